@@ -1,0 +1,1 @@
+"""storepulse: store uptime/downtime during business hours, computed in TimescaleDB."""

@@ -1,0 +1,56 @@
+"""The one settings class. Values come from the environment or `.env` (see `.env.example`)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=PROJECT_ROOT / ".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    # An external server (Timescale Cloud, a timescale/timescaledb container...). When unset, the embedded
+    # cluster under `data_dir` is started and used.
+    database_url: str | None = None
+
+    data_dir: Path = PROJECT_ROOT / ".data" / "pg"
+    pg_port: int = 54329
+    pg_bin_dir: Path = Path("/usr/lib/postgresql/15/bin")
+    pg_user: str = "postgres"
+    pg_database: str = "storepulse"
+
+    pool_min_size: int = 1
+    pool_max_size: int = 8
+    # Concurrent store shards per report: one per core the database has is the sweet spot.
+    report_shards: int = Field(default=2, ge=1, le=64)
+
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    embedded_worker: bool = True
+    worker_concurrency: int = Field(default=1, ge=1)
+    lease_seconds: int = Field(default=30, ge=2)
+    max_attempts: int = Field(default=3, ge=1)
+
+    @property
+    def socket_dir(self) -> Path:
+        return self.data_dir.parent / "run"
+
+    @property
+    def embedded(self) -> bool:
+        return not self.database_url
+
+    def dsn(self, database: str | None = None) -> str:
+        if self.database_url:
+            return self.database_url
+        db = database or self.pg_database
+        return f"postgresql://{self.pg_user}@/{db}?host={self.socket_dir}&port={self.pg_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
