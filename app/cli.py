@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 from app.config import get_settings
 from app.errors import StorepulseError
@@ -23,6 +24,29 @@ def _db(args: argparse.Namespace) -> int:
     return actions[args.action](settings)
 
 
+def _ingest(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.db.admin import up
+    from app.ingest import ingest
+
+    settings = get_settings()
+    up(settings, quiet=True)
+    result = asyncio.run(ingest(
+        settings, args.source, status=args.status, hours=args.hours, timezones=args.timezones,
+        workers=args.workers, rejects=args.rejects,
+    ))
+    print(result.table())
+    return 0 if result.ok else 1
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from app.sample import generate_sample
+
+    print(generate_sample(args.out, stores=args.stores, days=args.days, seed=args.seed))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -31,6 +55,22 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["start", "stop", "status", "reset", "migrate", "psql"])
     db.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
     db.set_defaults(func=_db)
+
+    ingest = commands.add_parser("ingest", help="load store_status, business hours and timezones CSV files")
+    ingest.add_argument("source", nargs="?", type=Path, help="a folder or a zip file holding the CSV files")
+    ingest.add_argument("--status", type=Path, help="the polls file (store_id, status, timestamp_utc)")
+    ingest.add_argument("--hours", type=Path, help="the business hours file (menu_hours.csv)")
+    ingest.add_argument("--timezones", type=Path, help="the timezones file (timezones.csv)")
+    ingest.add_argument("--workers", type=int, help="concurrent COPY connections (default: cores, at least 2)")
+    ingest.add_argument("--rejects", type=Path, help="where rejected rows go (default ./ingest_rejects.csv)")
+    ingest.set_defaults(func=_ingest)
+
+    sample = commands.add_parser("sample", help="write a realistic, deterministic sample data set")
+    sample.add_argument("--stores", type=int, default=14_000)
+    sample.add_argument("--days", type=int, default=8)
+    sample.add_argument("--seed", type=int, default=1)
+    sample.add_argument("--out", type=Path, required=True)
+    sample.set_defaults(func=_sample)
     return parser
 
 
