@@ -1,0 +1,322 @@
+"""Plain-Python reference model of the store uptime report.
+
+The product computes the report in SQL; this module restates the rules of
+``report-semantics.md`` (plus the project's decisions) as directly as possible so
+tests can compare the two. It is written for clarity, not speed: every duration is
+exact (``timedelta`` has microsecond resolution, like PostgreSQL's ``timestamptz``)
+and nothing is approximated.
+
+Project decisions implemented here (beyond the spec's text):
+
+* Polls of one store at the very same instant with different statuses: **inactive
+  wins** (the instant counts as one poll with status ``inactive``), everywhere —
+  including the status carried back before the store's first poll.
+* A business-hours end of ``23:59:59`` is read as midnight (``24:00``) *before* the
+  ``end <= start`` test, so ``23:59:59–23:59:59`` is the one second up to midnight,
+  not 24 hours.
+* An interval whose converted UTC end is not after its converted UTC start (possible
+  around a DST change) is empty.
+* The CSV uses ``\\n`` line endings, ends with a newline, and sorts rows by the plain
+  code-point order of ``store_id`` (PostgreSQL's ``COLLATE "C"``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass, fields
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from fractions import Fraction
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_TIMEZONE = "America/Chicago"
+ACTIVE = "active"
+INACTIVE = "inactive"
+END_OF_DAY_MARK = time(23, 59, 59)
+
+LAST_HOUR = timedelta(hours=1)
+LAST_DAY = timedelta(days=1)
+LAST_WEEK = timedelta(days=7)
+
+CSV_HEADER = (
+    "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
+    "downtime_last_hour,downtime_last_day,downtime_last_week"
+)
+
+Interval = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class Poll:
+    """One status poll; ``status`` is already ``'active'``/``'inactive'``, ``ts`` is tz-aware UTC."""
+
+    store_id: str
+    status: str
+    ts: datetime
+
+
+@dataclass(frozen=True)
+class HourRow:
+    """One business-hours row: local wall-clock ``start``–``end`` on weekday ``day_of_week`` (Monday = 0)."""
+
+    store_id: str
+    day_of_week: int
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The six exact durations of one report row, in CSV column order."""
+
+    uptime_last_hour: timedelta
+    uptime_last_day: timedelta
+    uptime_last_week: timedelta
+    downtime_last_hour: timedelta
+    downtime_last_day: timedelta
+    downtime_last_week: timedelta
+
+    def as_tuple(self) -> tuple[timedelta, ...]:
+        """The six durations in CSV column order."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
+    def rounded(self) -> tuple[Decimal, ...]:
+        """The six CSV values: last hour in minutes, day and week in hours, 2 decimals, half-up."""
+        minute, hour = timedelta(minutes=1), timedelta(hours=1)
+        units = (minute, hour, hour, minute, hour, hour)
+        return tuple(round_half_up(value, unit) for value, unit in zip(self.as_tuple(), units))
+
+
+def round_half_up(duration: timedelta, unit: timedelta) -> Decimal:
+    """``duration / unit`` rounded to 2 decimals, halves away from zero (PostgreSQL ``round(numeric, 2)``).
+
+    Computed on exact fractions of microseconds, so no binary or decimal precision is lost.
+    Durations are never negative here, so "half up" and "half away from zero" agree.
+    """
+    quotient = Fraction(_microseconds(duration), _microseconds(unit))
+    hundredths = math.floor(quotient * 100 + Fraction(1, 2))
+    return Decimal(hundredths).scaleb(-2)
+
+
+def _microseconds(duration: timedelta) -> int:
+    return (duration.days * 86_400 + duration.seconds) * 1_000_000 + duration.microseconds
+
+
+# --- time zones ---------------------------------------------------------------------------------
+
+
+def zone_for(name: str | None) -> ZoneInfo:
+    """The store's zone: its IANA name if valid, else ``America/Chicago`` (missing or invalid name)."""
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return ZoneInfo(DEFAULT_TIMEZONE)
+
+
+def local_to_utc(wall_time: datetime, zone: ZoneInfo) -> datetime:
+    """Convert a naive local wall time to UTC like PostgreSQL's ``timestamp AT TIME ZONE zone``.
+
+    * An ordinary wall time has one offset.
+    * A wall time inside a spring-forward gap does not exist; it is read with the offset in
+      force *before* the change (zoneinfo's ``fold=0`` reading of a gap time).
+    * A wall time in a repeated fall-back hour exists twice; it maps to the *later* of the two
+      instants (zoneinfo's ``fold=1`` reading).
+    """
+    first = wall_time.replace(tzinfo=zone, fold=0)
+    second = wall_time.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() == second.utcoffset():
+        return first.astimezone(UTC)
+    round_trips = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall_time
+    if round_trips:  # repeated hour: both readings exist, take the later instant
+        return second.astimezone(UTC)
+    return first.astimezone(UTC)  # gap: the offset before the change
+
+
+# --- business hours -----------------------------------------------------------------------------
+
+
+def local_interval(row: HourRow, local_date: date) -> tuple[datetime, datetime]:
+    """The naive local interval a row opens on ``local_date`` (whose weekday must be the row's).
+
+    The end ``23:59:59`` means midnight at the end of the day. Otherwise, if ``end <= start``
+    the interval ends on the next day (so ``start == end`` is 24 hours).
+    """
+    start = datetime.combine(local_date, row.start)
+    next_day = local_date + timedelta(days=1)
+    if row.end == END_OF_DAY_MARK:
+        end = datetime.combine(next_day, time(0))
+    elif row.end <= row.start:
+        end = datetime.combine(next_day, row.end)
+    else:
+        end = datetime.combine(local_date, row.end)
+    return start, end
+
+
+def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
+    """Sorted union of half-open intervals; touching or overlapping intervals become one."""
+    merged: list[Interval] = []
+    for start, end in sorted(intervals):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def clip(interval: Interval, window_start: datetime, window_end: datetime) -> Interval | None:
+    """The part of ``interval`` inside the window, or ``None`` if nothing is left."""
+    start, end = max(interval[0], window_start), min(interval[1], window_end)
+    return (start, end) if start < end else None
+
+
+def business_intervals(
+    hours_rows_of_store: Iterable[HourRow],
+    zone_name: str | None,
+    window_start: datetime,
+    window_end: datetime,
+) -> list[Interval]:
+    """The store's business time inside ``[window_start, window_end]`` as merged UTC intervals.
+
+    No rows means open 24/7. Otherwise every row opens the store on each local date whose
+    weekday is the row's ``day_of_week``; each local start and end is converted to UTC on its
+    own (:func:`local_to_utc`); an interval that comes out empty is dropped; overlaps count
+    once. Local dates from two days before the window's first local date are included, so
+    intervals that start before the window and reach into it count for their part inside it.
+    """
+    rows = set(hours_rows_of_store)
+    if not rows:
+        return [(window_start, window_end)] if window_start < window_end else []
+    zone = zone_for(zone_name)
+    first_date = window_start.astimezone(zone).date() - timedelta(days=2)
+    last_date = window_end.astimezone(zone).date() + timedelta(days=1)
+    utc_intervals = []
+    local_date = first_date
+    while local_date <= last_date:
+        for row in rows:
+            if row.day_of_week == local_date.weekday():
+                local_start, local_end = local_interval(row, local_date)
+                utc_interval = (local_to_utc(local_start, zone), local_to_utc(local_end, zone))
+                clipped = clip(utc_interval, window_start, window_end)
+                if clipped is not None:
+                    utc_intervals.append(clipped)
+        local_date += timedelta(days=1)
+    return merge_intervals(utc_intervals)
+
+
+# --- status -------------------------------------------------------------------------------------
+
+
+def status_per_instant(polls_of_store: Iterable[Poll]) -> list[tuple[datetime, str]]:
+    """One status per distinct poll instant, sorted by time.
+
+    Exact duplicates count once; at an instant with both statuses, ``inactive`` wins.
+    """
+    statuses_at: dict[datetime, set[str]] = defaultdict(set)
+    for poll in polls_of_store:
+        statuses_at[poll.ts].add(poll.status)
+    return [
+        (ts, INACTIVE if INACTIVE in statuses else ACTIVE)
+        for ts, statuses in sorted(statuses_at.items())
+    ]
+
+
+def status_segments(
+    instants: list[tuple[datetime, str]], window_start: datetime, window_end: datetime
+) -> list[tuple[datetime, datetime, str]]:
+    """The LEAD rule inside ``[window_start, window_end]``, as ``(start, end, status)`` pieces.
+
+    Each poll's status holds from its instant until the next poll; the last poll holds until
+    ``window_end`` (= now). The first poll's status also covers all time before it (it is
+    carried back), so the status at a window start is that of the last poll before it, however
+    old, or the first poll's if there is none. ``instants`` must be non-empty, sorted, and hold
+    only polls at or before ``window_end``.
+    """
+    segments = []
+    for index, (ts, status) in enumerate(instants):
+        holds_from = window_start if index == 0 else ts
+        holds_until = instants[index + 1][0] if index + 1 < len(instants) else window_end
+        clipped = clip((holds_from, holds_until), window_start, window_end)
+        if clipped is not None:
+            segments.append((*clipped, status))
+    return segments
+
+
+def overlap(intervals: list[Interval], start: datetime, end: datetime) -> timedelta:
+    """Total length of ``intervals`` (disjoint) inside ``[start, end]``."""
+    total = timedelta(0)
+    for interval in intervals:
+        clipped = clip(interval, start, end)
+        if clipped is not None:
+            total += clipped[1] - clipped[0]
+    return total
+
+
+def up_and_down(
+    instants: list[tuple[datetime, str]], business: list[Interval], window_start: datetime, now: datetime
+) -> tuple[timedelta, timedelta]:
+    """(uptime, downtime) in one window: business time that is active, resp. inactive."""
+    totals = {ACTIVE: timedelta(0), INACTIVE: timedelta(0)}
+    for start, end, status in status_segments(instants, window_start, now):
+        totals[status] += overlap(business, start, end)
+    return totals[ACTIVE], totals[INACTIVE]
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def figures_for_store(
+    instants: list[tuple[datetime, str]], hour_rows: list[HourRow], zone_name: str | None, now: datetime
+) -> Figures:
+    """The six figures of one store with at least one poll at or before ``now``."""
+    up: list[timedelta] = []
+    down: list[timedelta] = []
+    for length in (LAST_HOUR, LAST_DAY, LAST_WEEK):
+        window_start = now - length
+        business = business_intervals(hour_rows, zone_name, window_start, now)
+        uptime, downtime = up_and_down(instants, business, window_start, now)
+        up.append(uptime)
+        down.append(downtime)
+    return Figures(*up, *down)
+
+
+def compute_report(
+    polls: Iterable[Poll],
+    hours: Iterable[HourRow],
+    timezones: Mapping[str, str],
+    as_of: datetime,
+    store_ids: Collection[str] | None = None,
+) -> dict[str, Figures]:
+    """The report as of ``as_of`` (= now): store_id -> exact figures.
+
+    Polls after ``now`` are ignored. Every store with at least one poll at or before ``now`` is
+    reported (only those in ``store_ids`` when it is given); stores that only have hours or a
+    time zone are not.
+    """
+    now = as_of
+    wanted = None if store_ids is None else set(store_ids)
+    polls_by_store: dict[str, list[Poll]] = defaultdict(list)
+    for poll in polls:
+        if poll.ts <= now and (wanted is None or poll.store_id in wanted):
+            polls_by_store[poll.store_id].append(poll)
+    hours_by_store: dict[str, list[HourRow]] = defaultdict(list)
+    for row in hours:
+        hours_by_store[row.store_id].append(row)
+    return {
+        store_id: figures_for_store(
+            status_per_instant(store_polls), hours_by_store[store_id], timezones.get(store_id), now
+        )
+        for store_id, store_polls in sorted(polls_by_store.items())
+    }
+
+
+def to_csv(result: dict[str, Figures]) -> str:
+    """The report CSV: header, then one row per store sorted by ``store_id``, values like ``60.00``."""
+    lines = [CSV_HEADER]
+    for store_id in sorted(result):
+        values = ",".join(f"{value:.2f}" for value in result[store_id].rounded())
+        lines.append(f"{store_id},{values}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,392 @@
+"""The reference model against the hand-computed cases, plus properties any report must have."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.cases import CASES, Case, h, utc
+from tests.model import (
+    ACTIVE,
+    INACTIVE,
+    LAST_DAY,
+    LAST_HOUR,
+    LAST_WEEK,
+    Figures,
+    HourRow,
+    Poll,
+    business_intervals,
+    compute_report,
+    local_interval,
+    local_to_utc,
+    round_half_up,
+    to_csv,
+)
+
+WINDOWS = (LAST_HOUR, LAST_DAY, LAST_WEEK)
+
+
+def run(case: Case) -> dict[str, Figures]:
+    return compute_report(case.polls, case.hours, case.timezones, case.as_of, case.store_ids)
+
+
+# --- hand-computed cases --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_model_reproduces_hand_computed_case(case: Case) -> None:
+    assert run(case) == case.expected_figures()
+
+
+@pytest.mark.parametrize(
+    "case", [c for c in CASES if c.expected_csv], ids=[c.name for c in CASES if c.expected_csv]
+)
+def test_csv_matches_hand_written_csv(case: Case) -> None:
+    assert to_csv(run(case)) == case.expected_csv
+
+
+def test_case_figures_add_up_to_business_time() -> None:
+    """A check on the hand arithmetic itself: up + down of each case = the model's business time."""
+    for case in CASES:
+        for store_id, values in case.expected_figures().items():
+            rows = [row for row in case.hours if row.store_id == store_id]
+            for index, length in enumerate(WINDOWS):
+                business = business_intervals(
+                    rows, case.timezones.get(store_id), case.as_of - length, case.as_of
+                )
+                total = sum((end - start for start, end in business), timedelta(0))
+                up, down = values.as_tuple()[index], values.as_tuple()[index + 3]
+                assert up + down == total, (case.name, store_id, length)
+
+
+# --- local time to UTC (PostgreSQL's timestamp AT TIME ZONE) ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("zone", "wall", "expected_utc"),
+    [
+        # spec example: New York spring-forward day
+        ("America/New_York", "2024-03-10 01:00", "2024-03-10 06:00"),
+        ("America/New_York", "2024-03-10 02:30", "2024-03-10 07:30"),  # gap: EST
+        ("America/New_York", "2024-03-10 04:00", "2024-03-10 08:00"),
+        ("America/New_York", "2024-11-03 00:59", "2024-11-03 04:59"),  # EDT
+        ("America/New_York", "2024-11-03 01:30", "2024-11-03 06:30"),  # repeated: later (EST)
+        ("America/New_York", "2024-11-03 02:00", "2024-11-03 07:00"),
+        ("Europe/London", "2024-03-31 00:59", "2024-03-31 00:59"),
+        ("Europe/London", "2024-03-31 01:30", "2024-03-31 01:30"),  # gap: GMT
+        ("Europe/London", "2024-03-31 02:00", "2024-03-31 01:00"),  # BST
+        ("Europe/London", "2024-10-27 00:30", "2024-10-26 23:30"),  # BST
+        ("Europe/London", "2024-10-27 01:30", "2024-10-27 01:30"),  # repeated: later (GMT)
+        ("Australia/Sydney", "2024-04-07 01:59", "2024-04-06 14:59"),  # AEDT +11
+        ("Australia/Sydney", "2024-04-07 02:30", "2024-04-06 16:30"),  # repeated: later (AEST)
+        ("Australia/Sydney", "2024-04-07 03:00", "2024-04-06 17:00"),
+        ("Australia/Sydney", "2024-10-06 01:59", "2024-10-05 15:59"),  # AEST +10
+        ("Australia/Sydney", "2024-10-06 02:30", "2024-10-05 16:30"),  # gap: AEST
+        ("Australia/Sydney", "2024-10-06 03:00", "2024-10-05 16:00"),  # AEDT
+        ("Asia/Kolkata", "2024-05-15 09:00", "2024-05-15 03:30"),
+        ("Asia/Kathmandu", "2024-05-15 09:00", "2024-05-15 03:15"),
+    ],
+)
+def test_local_to_utc_matches_postgresql_rule(zone: str, wall: str, expected_utc: str) -> None:
+    assert local_to_utc(datetime.fromisoformat(wall), ZoneInfo(zone)) == utc(expected_utc)
+
+
+def test_spec_gap_day_has_two_business_hours() -> None:
+    rows = [h("ny", 6, "01:00", "04:00")]
+    got = business_intervals(rows, "America/New_York", utc("2024-03-09 00:00"), utc("2024-03-11 00:00"))
+    assert got == [(utc("2024-03-10 06:00"), utc("2024-03-10 08:00"))]
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected_length"),
+    [
+        ("22:00", "02:00", timedelta(hours=4)),
+        ("09:00", "09:00", timedelta(hours=24)),
+        ("00:00:00", "23:59:59", timedelta(hours=24)),
+        ("22:00:00", "23:59:59", timedelta(hours=2)),
+        ("23:59:59", "23:59:59", timedelta(seconds=1)),  # the 23:59:59 end is read first
+        ("09:00", "17:00", timedelta(hours=8)),
+    ],
+)
+def test_local_interval_shapes(start: str, end: str, expected_length: timedelta) -> None:
+    row = h("s", 2, start, end)
+    local_start, local_end = local_interval(row, datetime(2024, 5, 15).date())
+    assert local_start == datetime.combine(datetime(2024, 5, 15).date(), row.start)
+    assert local_end - local_start == expected_length
+
+
+def test_unknown_zone_falls_back_to_chicago() -> None:
+    rows = [h("s", 2, "06:00", "10:00")]
+    window = (utc("2024-05-15 00:00"), utc("2024-05-16 00:00"))
+    chicago = business_intervals(rows, "America/Chicago", *window)
+    assert chicago == [(utc("2024-05-15 11:00"), utc("2024-05-15 15:00"))]
+    for name in (None, "", "Mars/Olympus_Mons", "../etc/passwd", "Not a zone"):
+        assert business_intervals(rows, name, *window) == chicago
+
+
+# --- rounding and CSV ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("duration", "unit", "expected"),
+    [
+        (timedelta(seconds=0.3), timedelta(minutes=1), "0.01"),  # 0.005 -> up
+        (timedelta(seconds=18), timedelta(hours=1), "0.01"),  # 0.005 -> up
+        (timedelta(seconds=3599.7), timedelta(minutes=1), "60.00"),  # 59.995 -> up
+        (timedelta(seconds=0.29), timedelta(minutes=1), "0.00"),  # 0.00483 -> down
+        (timedelta(seconds=86382), timedelta(hours=1), "24.00"),  # 23.995 -> up
+        (timedelta(0), timedelta(hours=1), "0.00"),
+        (timedelta(days=7), timedelta(hours=1), "168.00"),
+    ],
+)
+def test_round_half_up(duration: timedelta, unit: timedelta, expected: str) -> None:
+    value = round_half_up(duration, unit)
+    assert value == Decimal(expected)
+    assert f"{value:.2f}" == expected
+
+
+def test_csv_of_empty_report_is_the_header() -> None:
+    assert to_csv({}) == (
+        "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
+        "downtime_last_hour,downtime_last_day,downtime_last_week\n"
+    )
+
+
+# --- properties --------------------------------------------------------------------------------------
+
+STORES = ["s1", "s2", "s3", "s4"]
+ZONES = [
+    "America/New_York",
+    "America/Chicago",
+    "Europe/London",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Asia/Kathmandu",
+    "UTC",
+    "Mars/Olympus_Mons",
+]
+# as_of anchors near DST changes, so the generated weeks often contain one
+ANCHORS = [
+    utc("2024-03-10 00:00"),
+    utc("2024-03-31 00:00"),
+    utc("2024-04-07 00:00"),
+    utc("2024-05-15 00:00"),
+    utc("2024-10-06 00:00"),
+    utc("2024-10-27 00:00"),
+    utc("2024-11-03 00:00"),
+]
+
+as_ofs = st.builds(
+    lambda anchor, minutes, micros: anchor + timedelta(minutes=minutes, microseconds=micros),
+    st.sampled_from(ANCHORS),
+    st.integers(-3 * 24 * 60, 9 * 24 * 60),
+    st.sampled_from([0, 0, 0, 1, 500_000]),
+)
+wall_times = st.one_of(
+    st.sampled_from([time(0), time(23, 59, 59), time(22), time(2), time(1, 30), time(2, 30), time(9)]),
+    st.builds(time, st.integers(0, 23), st.sampled_from([0, 15, 30, 45, 59])),
+)
+hour_rows = st.builds(HourRow, st.sampled_from(STORES), st.integers(0, 6), wall_times, wall_times)
+timezone_maps = st.dictionaries(st.sampled_from(STORES), st.sampled_from(ZONES))
+
+
+@st.composite
+def scenarios(draw: st.DrawFn) -> tuple[list[Poll], list[HourRow], dict[str, str], datetime]:
+    """Random polls (some after now, some same-instant), hours and zones around a random now."""
+    as_of = draw(as_ofs)
+    offsets = st.integers(-10 * 24 * 60, 2 * 60)  # minutes relative to now: up to 10 days back
+    poll_list = draw(
+        st.lists(
+            st.builds(
+                lambda store, status, minutes, micros: Poll(
+                    store, status, as_of + timedelta(minutes=minutes, microseconds=micros)
+                ),
+                st.sampled_from(STORES),
+                st.sampled_from([ACTIVE, INACTIVE]),
+                offsets,
+                st.sampled_from([0, 0, 0, 7]),
+            ),
+            max_size=25,
+        )
+    )
+    hours = draw(st.lists(hour_rows, max_size=10))
+    return poll_list, hours, draw(timezone_maps), as_of
+
+
+def business_time(hours: list[HourRow], zone: str | None, store_id: str, as_of: datetime) -> list[timedelta]:
+    rows = [row for row in hours if row.store_id == store_id]
+    lengths = []
+    for length in WINDOWS:
+        business = business_intervals(rows, zone, as_of - length, as_of)
+        lengths.append(sum((end - start for start, end in business), timedelta(0)))
+    return lengths
+
+
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_uptime_plus_downtime_is_business_time(scenario) -> None:
+    polls, hours, zones, as_of = scenario
+    for store_id, figures in compute_report(polls, hours, zones, as_of).items():
+        values = figures.as_tuple()
+        expected = business_time(hours, zones.get(store_id), store_id, as_of)
+        assert [values[i] + values[i + 3] for i in range(3)] == expected
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_figures_are_between_zero_and_window_length(scenario) -> None:
+    polls, hours, zones, as_of = scenario
+    for figures in compute_report(polls, hours, zones, as_of).values():
+        values = figures.as_tuple()
+        for index, length in enumerate(WINDOWS):
+            assert timedelta(0) <= values[index] <= length
+            assert timedelta(0) <= values[index + 3] <= length
+            assert values[index] + values[index + 3] <= length
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_store_without_hours_is_open_the_whole_window(scenario) -> None:
+    polls, hours, zones, as_of = scenario
+    open_always = {row.store_id for row in hours}
+    for store_id, figures in compute_report(polls, hours, zones, as_of).items():
+        if store_id not in open_always:
+            values = figures.as_tuple()
+            assert [values[i] + values[i + 3] for i in range(3)] == list(WINDOWS)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios())
+def test_reported_stores_are_those_with_a_poll_at_or_before_now(scenario) -> None:
+    polls, hours, zones, as_of = scenario
+    expected = {poll.store_id for poll in polls if poll.ts <= as_of}
+    assert set(compute_report(polls, hours, zones, as_of)) == expected
+
+
+@PROPERTY_SETTINGS
+@given(
+    scenarios(),
+    st.sampled_from(STORES + ["new_store"]),
+    st.sampled_from([ACTIVE, INACTIVE]),
+    st.integers(0, 10_000_000_000),
+)
+def test_polls_after_now_change_nothing(scenario, store_id, status, microseconds_later) -> None:
+    polls, hours, zones, as_of = scenario
+    late_poll = Poll(store_id, status, as_of + timedelta(microseconds=1 + microseconds_later))
+    before = compute_report(polls, hours, zones, as_of)
+    assert compute_report([*polls, late_poll], hours, zones, as_of) == before
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.lists(st.sampled_from(STORES + ["unknown"]), unique=True))
+def test_store_filter_returns_a_subset_with_identical_figures(scenario, wanted) -> None:
+    polls, hours, zones, as_of = scenario
+    everything = compute_report(polls, hours, zones, as_of)
+    filtered = compute_report(polls, hours, zones, as_of, store_ids=wanted)
+    assert filtered == {store_id: everything[store_id] for store_id in wanted if store_id in everything}
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_input_order_changes_nothing(scenario, rng: random.Random) -> None:
+    polls, hours, zones, as_of = scenario
+    shuffled_polls, shuffled_hours = polls[:], hours[:]
+    rng.shuffle(shuffled_polls)
+    rng.shuffle(shuffled_hours)
+    shuffled_zones = dict(rng.sample(list(zones.items()), len(zones)))
+    assert compute_report(shuffled_polls, shuffled_hours, shuffled_zones, as_of) == compute_report(
+        polls, hours, zones, as_of
+    )
+
+
+@PROPERTY_SETTINGS
+@given(scenarios(), st.randoms(use_true_random=False))
+def test_duplicate_rows_change_nothing(scenario, rng: random.Random) -> None:
+    polls, hours, zones, as_of = scenario
+    more_polls = polls + [rng.choice(polls) for _ in polls]
+    more_hours = hours + [rng.choice(hours) for _ in hours]
+    assert compute_report(more_polls, more_hours, zones, as_of) == compute_report(polls, hours, zones, as_of)
+
+
+# --- an independent minute-by-minute count, for zones without DST ------------------------------------
+
+
+def status_at(instant: datetime, polls: list[Poll]) -> str:
+    """Status at an instant straight from the rules: the latest poll at or before it (inactive on a
+    tie), or, before the first poll, the first poll's status (inactive on a tie)."""
+    earlier = [poll for poll in polls if poll.ts <= instant]
+    if earlier:
+        latest = max(poll.ts for poll in earlier)
+        chosen = {poll.status for poll in earlier if poll.ts == latest}
+    else:
+        first = min(poll.ts for poll in polls)
+        chosen = {poll.status for poll in polls if poll.ts == first}
+    return INACTIVE if INACTIVE in chosen else ACTIVE
+
+
+def open_at(instant: datetime, rows: list[HourRow]) -> bool:
+    """Open at a UTC instant of a store in UTC: some row opened on that date or the day before covers it."""
+    if not rows:
+        return True
+    wall = instant.replace(tzinfo=None)
+    for days_back in (0, 1):
+        local_date = wall.date() - timedelta(days=days_back)
+        for row in rows:
+            if row.day_of_week == local_date.weekday():
+                start, end = local_interval(row, local_date)
+                if start <= wall < end:
+                    return True
+    return False
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.builds(
+            lambda status, minutes: Poll("s", status, utc("2024-05-15 00:00") + timedelta(minutes=minutes)),
+            st.sampled_from([ACTIVE, INACTIVE]),
+            st.integers(-9 * 24 * 60, 60),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.lists(
+        st.builds(
+            HourRow,
+            st.just("s"),
+            st.integers(0, 6),
+            st.builds(time, st.integers(0, 23), st.sampled_from([0, 30])),
+            st.one_of(st.just(time(23, 59, 59)), st.builds(time, st.integers(0, 23), st.sampled_from([0, 30]))),
+        ),
+        max_size=4,
+    ),
+)
+def test_matches_a_minute_by_minute_count_in_utc(polls: list[Poll], rows: list[HourRow]) -> None:
+    as_of = utc("2024-05-15 00:00")
+    in_range = [poll for poll in polls if poll.ts <= as_of]
+    report = compute_report(polls, rows, {"s": "UTC"}, as_of)
+    if not in_range:
+        assert report == {}
+        return
+    # whole-minute polls and hours (23:59:59 ends at midnight): each minute is all one thing
+    counts = {ACTIVE: [0, 0, 0], INACTIVE: [0, 0, 0]}
+    for minute in range(7 * 24 * 60):
+        instant = as_of - timedelta(minutes=minute + 1)
+        if open_at(instant, rows):
+            status = status_at(instant, in_range)
+            for index, length in enumerate(WINDOWS):
+                if instant >= as_of - length:
+                    counts[status][index] += 1
+    expected = Figures(
+        *(timedelta(minutes=n) for n in counts[ACTIVE]), *(timedelta(minutes=n) for n in counts[INACTIVE])
+    )
+    assert report == {"s": expected}
