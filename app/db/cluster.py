@@ -61,7 +61,7 @@ class Cluster:
             path.mkdir(parents=True, exist_ok=True)
             self._give_to_postgres(path)
         self._run("initdb", "-D", str(self.data_dir), "-U", "postgres", "--auth=trust", "--encoding=UTF8",
-                  "--locale=C.UTF-8", "--no-instructions")
+                  "--locale=C", "--no-instructions")
         conf = self.data_dir / "postgresql.conf"
         with conf.open("a") as f:
             f.write(f"\ninclude '{CONF_NAME}'\n")
