@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from app.config import get_settings
@@ -47,6 +48,58 @@ def _sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _log_to_stderr() -> None:
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from app.api.main import create_app
+    from app.db.admin import up
+
+    settings = get_settings()
+    if args.no_worker:
+        settings = settings.model_copy(update={"embedded_worker": False})
+    up(settings)
+    _log_to_stderr()
+    uvicorn.run(create_app(settings), host=args.host or settings.api_host, port=args.port or settings.api_port,
+                access_log=not args.no_access_log)
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.db.admin import up
+    from app.jobs.worker import run_worker_process
+
+    settings = get_settings()
+    up(settings, quiet=True)
+    _log_to_stderr()
+    asyncio.run(run_worker_process(settings, grace_seconds=args.grace))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    import asyncio
+    import time
+
+    from app.db.admin import up
+    from app.jobs.inline import run_report_inline
+
+    settings = get_settings()
+    up(settings, quiet=True)
+    started = time.perf_counter()
+    report = asyncio.run(run_report_inline(settings, args.out or sys.stdout.buffer, args.as_of, args.store))
+    target = f" written to {args.out}" if args.out else ""
+    print(f"report {report.id}: {report.row_count:,} stores as of {report.as_of.isoformat()} in "
+          f"{time.perf_counter() - started:.1f} s{target}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -71,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--seed", type=int, default=1)
     sample.add_argument("--out", type=Path, required=True)
     sample.set_defaults(func=_sample)
+
+    serve = commands.add_parser("serve", help="the HTTP API (docs at /docs) with an embedded report worker")
+    serve.add_argument("--host", help="default: API_HOST (127.0.0.1)")
+    serve.add_argument("--port", type=int, help="default: API_PORT (8000)")
+    serve.add_argument("--no-worker", action="store_true", help="run no worker in the API process")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log every request")
+    serve.set_defaults(func=_serve)
+
+    worker = commands.add_parser("worker", help="a report worker process (run any number, on any host)")
+    worker.add_argument("--grace", type=float,
+                        help="on SIGTERM, seconds to let the running report finish before handing it back (5)")
+    worker.set_defaults(func=_worker)
+
+    report = commands.add_parser("report", help="run a report to completion here and write its CSV")
+    report.add_argument("--as-of", type=datetime.fromisoformat, metavar="TS",
+                        help="ISO 8601 instant (UTC when it has no offset); default: the newest poll")
+    report.add_argument("--store", action="append", metavar="ID", help="report only this store (repeatable)")
+    report.add_argument("--out", type=Path, metavar="FILE.csv", help="default: standard output")
+    report.set_defaults(func=_report)
     return parser
 
 

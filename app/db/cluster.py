@@ -161,5 +161,8 @@ wal_level = minimal
 max_wal_senders = 0
 max_wal_size = 8GB
 checkpoint_timeout = 30min
+# The loader moves a file into store_status on several connections as prepared transactions (two-phase
+# commit), so that a file still lands all or nothing.
+max_prepared_transactions = {2 * cores + 4}
 log_min_messages = warning
 """

@@ -1,27 +1,36 @@
-"""The fast path: a file split into byte ranges at line ends, each streamed by its own connection with COPY
-(what timescaledb-parallel-copy does), into that connection's temporary `raw_lines` table. The file is read
-in blocks and never held in memory."""
+"""The fast path: a file split into byte ranges at line ends, each streamed by its own connection with
+`COPY ... FROM STDIN (FORMAT csv)` (what timescaledb-parallel-copy does) into that connection's temporary
+landing table, whose identity column numbers the lines. The file is read in blocks, never held in memory.
+
+PostgreSQL's CSV parser does the splitting, but a line with the wrong number of fields would abort the whole
+COPY. So each block is checked first: a block without quotes whose comma count is exactly (columns - 1) per
+line goes through untouched (the common case, two C-level scans); otherwise its lines are checked one by one
+and each bad line is replaced by a marker row (so line numbers stay aligned) and reported."""
 
 import asyncio
+import csv
 import os
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 
-from app.db.queries import queries
-
 BLOCK = 1 << 20
-# raw_lines is loaded as CSV with one field per line: these two bytes are the delimiter and quote, so they must
-# not appear in the data (a line containing them is garbage anyway and fails validation as '?').
-_CONTROL = bytes.maketrans(b"\x01\x02", b"??")
+MARKER = "\x01"  # the value of every field of a line rejected before COPY; never found in real data
+_SCRUB = bytes.maketrans(b"\x01", b"?")
 
 
 @dataclass(frozen=True)
 class ByteRange:
     start: int
     end: int
+
+
+@dataclass
+class RangeLoad:
+    lines: int = 0
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)  # (line within range, reason, raw)
 
 
 def split_ranges(path: Path, data_offset: int, parts: int) -> list[ByteRange]:
@@ -45,46 +54,86 @@ def split_ranges(path: Path, data_offset: int, parts: int) -> list[ByteRange]:
     return [ByteRange(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-async def _blocks(path: Path, byte_range: ByteRange, on_bytes: Callable[[int], None], counter: list[int]
-                  ) -> AsyncIterator[bytes]:
-    def read_blocks():
-        with path.open("rb") as f:
-            f.seek(byte_range.start)
-            remaining = byte_range.end - byte_range.start
-            while remaining > 0:
-                block = f.read(min(BLOCK, remaining))
-                if not block:
-                    break
-                remaining -= len(block)
-                yield block
+def _read_lines_blocks(path: Path, byte_range: ByteRange):
+    """Blocks of whole lines (the last one may lack its newline), CRs dropped."""
+    with path.open("rb") as f:
+        f.seek(byte_range.start)
+        remaining = byte_range.end - byte_range.start
+        carry = b""
+        while remaining > 0:
+            block = f.read(min(BLOCK, remaining))
+            if not block:
+                break
+            remaining -= len(block)
+            block = carry + block
+            cut = block.rfind(b"\n") + 1
+            if cut == 0 and remaining > 0:
+                carry = block
+                continue
+            carry = block[cut:] if remaining > 0 else b""
+            yield (block[:cut] if remaining > 0 else block).replace(b"\r", b"")
+        if carry:
+            yield carry.replace(b"\r", b"")
 
-    reader = read_blocks()
-    last = b""
+
+class _BlockChecker:
+    def __init__(self, columns: int, result: RangeLoad):
+        self.columns = columns
+        self.result = result
+        self.marker = (",".join([MARKER] * columns) + "\n").encode()
+
+    def check(self, block: bytes) -> bytes:
+        newlines = block.count(b"\n")
+        if not block.endswith(b"\n"):
+            block += b"\n"
+            newlines += 1
+        if b'"' not in block and b"\x01" not in block and block.count(b",") == (self.columns - 1) * newlines \
+                and b"\n\n" not in block and not block.startswith(b"\n"):
+            self.result.lines += newlines
+            return block
+        return b"".join(self._check_line(line) for line in block[:-1].split(b"\n"))
+
+    def _check_line(self, line: bytes) -> bytes:
+        self.result.lines += 1
+        line = line.translate(_SCRUB)
+        if not line.strip():
+            return self.marker  # a blank line: skipped, not an error
+        if b'"' in line:
+            if line.count(b'"') % 2:
+                return self._reject(line, "unbalanced double quote")
+            fields = len(next(csv.reader([line.decode("utf-8", errors="replace")])))
+        else:
+            fields = line.count(b",") + 1
+        if fields != self.columns:
+            return self._reject(line, f"wrong column count: expected {self.columns}, got {fields}")
+        return line + b"\n"
+
+    def _reject(self, line: bytes, reason: str) -> bytes:
+        self.result.rejects.append((self.result.lines, reason, line.decode("utf-8", errors="replace")))
+        return self.marker
+
+
+async def _checked_blocks(path: Path, byte_range: ByteRange, checker: _BlockChecker,
+                          on_bytes: Callable[[int], None]) -> AsyncIterator[bytes]:
+    reader = _read_lines_blocks(path, byte_range)
     while True:
         block = await asyncio.to_thread(next, reader, None)
         if block is None:
-            break
-        counter[0] += block.count(b"\n")
-        last = block
+            return
         on_bytes(len(block))
-        # A bare CR is never data; dropping all of them makes CRLF files and mixed endings load alike.
-        yield block.translate(_CONTROL, b"\r")
-    if last and not last.endswith(b"\n"):
-        counter[0] += 1  # a last line without a newline
-        yield b"\n"
+        yield checker.check(block)
 
 
-async def copy_range(conn: asyncpg.Connection, path: Path, byte_range: ByteRange,
-                     on_bytes: Callable[[int], None] = lambda n: None) -> int:
-    """COPY one byte range into this connection's raw_lines (emptied first). Returns the number of lines."""
-    await conn.execute(queries["create_raw_lines"])
-    await conn.execute(queries["reset_raw_lines"])
-    counter = [0]
+async def copy_range(conn: asyncpg.Connection, table: str, columns: list[str], path: Path, byte_range: ByteRange,
+                     on_bytes: Callable[[int], None] = lambda n: None) -> RangeLoad:
+    """COPY one byte range into `table` (a temporary landing table, emptied by the caller)."""
+    result = RangeLoad()
+    checker = _BlockChecker(len(columns), result)
     await conn.copy_to_table(
-        "raw_lines", source=_blocks(path, byte_range, on_bytes, counter), columns=["raw"],
-        format="csv", delimiter="\x01", quote="\x02",
+        table, source=_checked_blocks(path, byte_range, checker, on_bytes), columns=columns,
+        format="csv", force_not_null=columns,
     )
-    return counter[0]
+    return result
 
 
 def default_workers() -> int:

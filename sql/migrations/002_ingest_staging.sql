@@ -58,3 +58,11 @@ create function staging.is_time(t text) returns boolean
 language sql immutable strict parallel safe as $$
     select t ~ '^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$'
 $$;
+
+-- The durable half of the loader's two-phase commit: a load id is written here (and committed) after every
+-- part of the load is prepared and before any is committed. A load interrupted after that point is committed
+-- by the next load; one interrupted before it is rolled back.
+create table staging.load_decision (
+    load_id    text primary key,
+    decided_at timestamptz not null default now()
+);

@@ -1,104 +1,115 @@
--- Queries of the loader (app/ingest). A load COPYs each byte range of a file into the session's temporary
--- table raw_lines(line, raw) (one CSV line per row, numbered from 1 within the range), validates and converts it
--- in SQL into staging.*, and finally moves staging.* into the real tables in one transaction per file.
+-- Queries of the loader (app/ingest). Each byte range of a file is COPYed by its own connection into that
+-- connection's temporary landing table (land_*, text columns named after the file's columns, plus x1..x16 for
+-- extra columns, numbered by an identity column), validated and converted in SQL into staging.*, and finally
+-- moved from staging.* into the real tables: all or nothing per file.
+-- A landing row whose fields are all U+0001 stands for a line the COPY stage already rejected (or a blank line).
 
--- name: create_raw_lines
--- The per-connection landing table of the parallel COPY: one text field per line, numbered in file order.
-create temp table if not exists raw_lines (line bigint generated always as identity, raw text)
+-- name: create_land_polls
+create temp table if not exists land_polls (
+    line bigint generated always as identity, store_id text, status text, timestamp_utc text, x1 text, x2 text, x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text, x15 text, x16 text)
 
--- name: reset_raw_lines
-truncate raw_lines restart identity
+-- name: create_land_hours
+create temp table if not exists land_hours (
+    line bigint generated always as identity, store_id text, day_of_week text, start_time_local text,
+    end_time_local text, x1 text, x2 text, x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text, x15 text, x16 text)
 
--- name: stage_status_lines
--- $1 line number of the range's first line minus one, $2..$4 positions of store_id, status, timestamp_utc,
--- $5 number of columns in the header, $6 file name for the rejects.
-with fields as (
-    select $1::bigint + line as line_no, raw,
-           case when strpos(raw, '"') > 0 then staging.csv_fields(raw) else string_to_array(raw, ',') end as f
-    from raw_lines
-    where raw is not null
-), typed as (
-    select line_no, raw, cardinality(f) as n,
-           btrim(f[$2::int]) as store_id, lower(btrim(f[$3::int])) as status, btrim(f[$4::int]) as ts
-    from fields
-), checked as (
-    select *,
-           case
-               when n <> $5::int then format('wrong column count: expected %s, got %s', $5::int, n)
-               when store_id = '' then 'empty store_id'
-               when status not in ('active', 'inactive')
-                   then format('status must be active or inactive, got %L', status)
-               when not staging.is_timestamp(ts) then format('unparseable timestamp_utc %L', ts)
-           end as reason
-    from typed
+-- name: create_land_timezones
+create temp table if not exists land_timezones (
+    line bigint generated always as identity, store_id text, timezone_str text, x1 text, x2 text, x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text, x15 text, x16 text)
+
+-- name: reset_land_polls
+truncate land_polls restart identity
+
+-- name: reset_land_hours
+truncate land_hours restart identity
+
+-- name: reset_land_timezones
+truncate land_timezones restart identity
+
+-- name: stage_polls
+-- $1 line number of the range's first line minus one, $2 file name, $3 strict timestamp check.
+-- The fast pass ($3 false) only checks the timestamp's shape and lets the cast decide; a cast error (a date
+-- like 2023-02-30) aborts it, and the caller re-runs the range with $3 true, which checks every timestamp
+-- with staging.is_timestamp first (several times slower, so only when the data needs it).
+with checked as not materialized (
+    select line, store_id, timestamp_utc,
+           case status when 'active' then 'active' when 'inactive' then 'inactive'
+                       else lower(btrim(status)) end as status,
+           status as status_text
+    from land_polls
+    where store_id <> E'\x01'
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
-    select $6::text, line_no, reason, raw from checked where reason is not null
+    select $2::text, $1::bigint + line,
+           case
+               when btrim(store_id) = '' then 'empty store_id'
+               when status not in ('active', 'inactive')
+                   then format('status must be active or inactive, got %L', status_text)
+               else format('unparseable timestamp_utc %L', timestamp_utc)
+           end,
+           concat_ws(',', store_id, status_text, timestamp_utc)
+    from checked
+    where not (btrim(store_id) <> '' and status in ('active', 'inactive')
+               and case when $3::boolean then staging.is_timestamp(btrim(timestamp_utc))
+                        else timestamp_utc like '%____-__-__%:__:__%' end)
     returning 1
 ), staged as (
     insert into staging.poll (store_id, status, timestamp_utc)
-    select store_id, status::poll_status, ts::timestamptz from checked where reason is null
+    select btrim(store_id), status::poll_status, timestamp_utc::timestamptz
+    from checked
+    where btrim(store_id) <> '' and status in ('active', 'inactive')
+      and case when $3::boolean then staging.is_timestamp(btrim(timestamp_utc))
+               else timestamp_utc like '%____-__-__%:__:__%' end
     returning 1
 )
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
 
--- name: stage_hours_lines
--- $1 line offset, $2..$5 positions of store_id, dayOfWeek, start_time_local, end_time_local, $6 columns, $7 file.
-with fields as (
-    select $1::bigint + line as line_no, raw,
-           case when strpos(raw, '"') > 0 then staging.csv_fields(raw) else string_to_array(raw, ',') end as f
-    from raw_lines
-    where raw is not null
-), typed as (
-    select line_no, raw, cardinality(f) as n, btrim(f[$2::int]) as store_id, btrim(f[$3::int]) as dow,
-           btrim(f[$4::int]) as start_time, btrim(f[$5::int]) as end_time
-    from fields
-), checked as (
+-- name: stage_hours
+-- $1 line offset, $2 file name.
+with checked as not materialized (
+    select line, btrim(store_id) as store_id, btrim(day_of_week) as dow, btrim(start_time_local) as start_time,
+           btrim(end_time_local) as end_time
+    from land_hours
+    where store_id <> E'\x01'
+), judged as (
     select *,
            case
-               when n <> $6::int then format('wrong column count: expected %s, got %s', $6::int, n)
                when store_id = '' then 'empty store_id'
                when dow !~ '^[0-6]$' then format('dayOfWeek must be 0 (Monday) to 6 (Sunday), got %L', dow)
                when not staging.is_time(start_time) then format('bad start_time_local %L', start_time)
                when not staging.is_time(end_time) then format('bad end_time_local %L', end_time)
            end as reason
-    from typed
+    from checked
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
-    select $7::text, line_no, reason, raw from checked where reason is not null
+    select $2::text, $1::bigint + line, reason, concat_ws(',', store_id, dow, start_time, end_time)
+    from judged where reason is not null
     returning 1
 ), staged as (
     insert into staging.hours (line, store_id, day_of_week, start_time_local, end_time_local)
-    select line_no, store_id, dow::smallint, start_time::time, end_time::time from checked where reason is null
+    select $1::bigint + line, store_id, dow::smallint, start_time::time, end_time::time
+    from judged where reason is null
     returning 1
 )
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
 
--- name: stage_timezone_lines
--- $1 line offset, $2..$3 positions of store_id, timezone_str, $4 columns, $5 file.
-with fields as (
-    select $1::bigint + line as line_no, raw,
-           case when strpos(raw, '"') > 0 then staging.csv_fields(raw) else string_to_array(raw, ',') end as f
-    from raw_lines
-    where raw is not null
-), typed as (
-    select line_no, raw, cardinality(f) as n, btrim(f[$2::int]) as store_id, btrim(f[$3::int]) as tz
-    from fields
-), checked as (
-    select *,
+-- name: stage_timezones
+-- $1 line offset, $2 file name.
+with judged as (
+    select line, btrim(store_id) as store_id, btrim(timezone_str) as tz,
            case
-               when n <> $4::int then format('wrong column count: expected %s, got %s', $4::int, n)
-               when store_id = '' then 'empty store_id'
-               when tz = '' then 'empty timezone_str'
+               when btrim(store_id) = '' then 'empty store_id'
+               when btrim(timezone_str) = '' then 'empty timezone_str'
            end as reason
-    from typed
+    from land_timezones
+    where store_id <> E'\x01'
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
-    select $5::text, line_no, reason, raw from checked where reason is not null
+    select $2::text, $1::bigint + line, reason, concat_ws(',', store_id, tz) from judged where reason is not null
     returning 1
 ), staged as (
     insert into staging.timezone (line, store_id, timezone_str)
-    select line_no, store_id, tz from checked where reason is null
+    select $1::bigint + line, store_id, tz from judged where reason is null
     returning 1
 )
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
@@ -110,27 +121,40 @@ truncate staging.poll, staging.hours, staging.timezone, staging.reject
 -- After each file: its staged rows are moved or abandoned; the rejects stay until they are written out.
 truncate staging.poll, staging.hours, staging.timezone
 
--- name: move_polls
--- Appends the staged polls that are new: exact duplicates (within the file or of polls already stored) are kept
--- once. Only the stored polls in the staged time range are compared, so a new hour of data does not re-read
--- the whole history.
-with bounds as (
-    select min(timestamp_utc) as lo, max(timestamp_utc) as hi from staging.poll
-), new_polls as (
-    select distinct store_id, status, timestamp_utc from staging.poll
-), inserted as (
+-- name: create_poll_chunks
+-- Creates the hypertable chunks the staged polls need, in a transaction of its own. The parallel move below
+-- runs as prepared transactions, and TimescaleDB serialises chunk creation with a lock held to the end of the
+-- creating transaction: a prepared transaction holding it would block its siblings.
+with days as (
+    select distinct date_trunc('day', timestamp_utc) as day from staging.poll
+), created as (
     insert into store_status (store_id, status, timestamp_utc)
-    select n.store_id, n.status, n.timestamp_utc
-    from new_polls n
-    where not exists (
-        select 1 from store_status s, bounds b
-        where s.store_id = n.store_id and s.timestamp_utc = n.timestamp_utc and s.status = n.status
-          and s.timestamp_utc between b.lo and b.hi
-    )
-    order by n.timestamp_utc, n.store_id
-    returning 1
+    select '', 'active', day from days
+    where not exists (select 1 from store_status s where s.timestamp_utc >= days.day
+                                                   and s.timestamp_utc < days.day + interval '1 day')
+    returning timestamp_utc
 )
-select count(*) from inserted
+delete from store_status s using created c where s.store_id = '' and s.timestamp_utc = c.timestamp_utc
+
+-- name: staged_poll_bounds
+select min(timestamp_utc) as lo, max(timestamp_utc) as hi from staging.poll
+
+-- name: new_polls_of_part
+-- The staged polls of one partition ($1 of $2, by UTC day) that are new: exact duplicates (within the file or
+-- of polls already stored) are kept once. $3..$4 bound the staged times, so only those chunks of store_status
+-- are read. EXCEPT is a set operation, never a per-row probe, so its cost does not depend on statistics of
+-- freshly created chunks; run with enable_hashagg off it is one sort whose order, by day then (store_id, time),
+-- is also the best order to insert in: each chunk's index grows at its end. The loader pipes this through COPY
+-- into store_status: TimescaleDB's COPY path inserts in batches, about twice as fast as INSERT ... SELECT.
+select store_id, status, timestamp_utc from (
+    select date_trunc('day', timestamp_utc) as day, store_id, timestamp_utc, status from staging.poll
+    where (timestamp_utc::date - date '2000-01-01') % $2::int = $1::int
+    except
+    select date_trunc('day', timestamp_utc), store_id, timestamp_utc, status from store_status
+    where timestamp_utc between $3::timestamptz and $4::timestamptz
+      and (timestamp_utc::date - date '2000-01-01') % $2::int = $1::int
+) new_polls
+order by day, store_id, timestamp_utc, status
 
 -- name: move_hours
 -- Every store present in the staged hours file gets exactly its new rows; stores whose rows did not change are
@@ -181,3 +205,20 @@ order by stores desc, timezone_str
 
 -- name: rejects_csv
 select file, line, reason, raw from staging.reject order by file, line
+
+-- name: max_prepared_transactions
+select current_setting('max_prepared_transactions')::int
+
+-- name: pending_load_parts
+-- Prepared parts of loads whose coordinator died; $1 the gid prefix of the loader.
+select x.gid, d.load_id is not null as decided
+from pg_prepared_xacts x
+left join staging.load_decision d on x.gid like $1 || d.load_id || '-%'
+where x.gid like $1 || '%' and x.database = current_database()
+
+-- name: record_load_decision
+insert into staging.load_decision (load_id) values ($1)
+
+-- name: forget_load_decisions
+delete from staging.load_decision d
+where not exists (select 1 from pg_prepared_xacts x where x.gid like $1 || d.load_id || '-%')

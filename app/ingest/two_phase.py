@@ -1,0 +1,67 @@
+"""Moving one file's rows on several connections at once while keeping the file all-or-nothing: each part
+runs in its own transaction and is PREPAREd; only when every part is prepared is the decision recorded
+(committed) and the parts committed. A coordinator that dies before the decision leaves prepared parts that
+the next load rolls back; one that dies after it leaves parts that the next load commits."""
+
+import asyncio
+import re
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+
+import asyncpg
+
+from app.db.queries import queries
+
+GID_PREFIX = "storepulse-ingest-"
+_GID = re.compile(r"^storepulse-ingest-[0-9a-f]{32}-[0-9]+$")
+
+
+def _gid(load_id: str, part: int) -> str:
+    gid = f"{GID_PREFIX}{load_id}-{part}"
+    if not _GID.match(gid):  # it is spliced into the statement: PREPARE TRANSACTION takes no parameters
+        raise ValueError(f"bad transaction id {gid!r}")
+    return gid
+
+
+async def recover_interrupted_loads(conn: asyncpg.Connection) -> int:
+    """Finish what a killed load left prepared. Returns the number of parts resolved."""
+    pending = await conn.fetch(queries["pending_load_parts"], GID_PREFIX)
+    for row in pending:
+        if not _GID.match(row["gid"]):
+            continue
+        verb = "commit prepared" if row["decided"] else "rollback prepared"
+        await conn.execute(f"{verb} '{row['gid']}'")
+    await conn.execute(queries["forget_load_decisions"], GID_PREFIX)
+    return len(pending)
+
+
+async def run_in_parts(coordinator: asyncpg.Connection, conns: Sequence[asyncpg.Connection],
+                       work: Callable[[asyncpg.Connection, int, int], Awaitable[int]]) -> int:
+    """Run work(conn, part, parts) on every connection, committing all parts or none. Returns the sum."""
+    load_id = uuid.uuid4().hex
+    parts = len(conns)
+    prepared: list[str] = []
+
+    async def run_part(conn: asyncpg.Connection, part: int) -> int:
+        await conn.execute("begin")
+        try:
+            result = await work(conn, part, parts)
+        except BaseException:
+            await conn.execute("rollback")
+            raise
+        gid = _gid(load_id, part)
+        await conn.execute(f"prepare transaction '{gid}'")
+        prepared.append(gid)
+        return result
+
+    try:
+        results = await asyncio.gather(*(run_part(c, i) for i, c in enumerate(conns)))
+    except BaseException:
+        for gid in prepared:
+            await coordinator.execute(f"rollback prepared '{gid}'")
+        raise
+    await coordinator.execute(queries["record_load_decision"], load_id)
+    for gid in prepared:
+        await coordinator.execute(f"commit prepared '{gid}'")
+    await coordinator.execute(queries["forget_load_decisions"], GID_PREFIX)
+    return sum(results)

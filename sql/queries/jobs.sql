@@ -1,0 +1,167 @@
+-- Queries of the report job queue (app/jobs/manager.py runs them, one method each). The queue is the `report`
+-- table: a worker claims a row with FOR UPDATE SKIP LOCKED and owns it while its lease (`worker_id`,
+-- `lease_expires_at`, extended by a heartbeat) is current. Every ownership-changing update checks that the
+-- caller still owns the row, so a worker whose lease ran out cannot overwrite the next owner's work.
+-- Lease times use the database's clock only, so workers on hosts with skewed clocks agree.
+
+-- name: jobs_schema_ready
+-- Whether the tables the queue needs exist (start-up check of workers and the API).
+select to_regclass('public.report') is not null and to_regclass('public.report_shard') is not null
+
+-- name: enqueue_report
+-- $1 as_of, $2 parameters (JSON text: {"store_ids": [...]} or {}), $3 notification channel. The notification is
+-- delivered when the transaction commits, so a woken worker always finds the row.
+with queued as (
+    insert into report (as_of, parameters) values ($1::timestamptz, $2::jsonb)
+    returning *
+)
+select queued.* from queued, lateral (select pg_notify($3::text, queued.id::text)) as notified
+
+-- name: fail_abandoned_reports
+-- Reports whose worker vanished (lease expired) after $1 attempts are given up instead of being claimed again:
+-- a report that kills its worker every time must not loop forever.
+update report
+set status = 'failed', finished_at = now(), worker_id = null, lease_expires_at = null,
+    error = format('gave up after %s attempts: the worker running it stopped without finishing '
+                   '(its lease expired)', attempts)
+            || coalesce('; last error: ' || error, '')
+where status = 'running' and lease_expires_at < now() and attempts >= $1::int
+returning id
+
+-- name: claim_report
+-- $1 worker id, $2 lease in seconds, $3 max attempts. Oldest first: a queued report, or a running one whose
+-- worker's lease expired (it died); the engine resumes the latter from its finished shards.
+with candidate as (
+    select id
+    from report
+    where status = 'queued'
+       or (status = 'running' and lease_expires_at < now() and attempts < $3::int)
+    order by queued_at, id
+    limit 1
+    for update skip locked
+)
+update report r
+set status = 'running', worker_id = $1::text, lease_expires_at = now() + make_interval(secs => $2::float8),
+    attempts = r.attempts + 1, started_at = coalesce(r.started_at, now())
+from candidate
+where r.id = candidate.id
+returning r.*
+
+-- name: claim_report_by_id
+-- Like claim_report, for one given queued report (the command line runs its own report inline).
+update report
+set status = 'running', worker_id = $2::text, lease_expires_at = now() + make_interval(secs => $3::float8),
+    attempts = attempts + 1, started_at = coalesce(started_at, now())
+where id = $1::uuid and status = 'queued'
+returning *
+
+-- name: extend_lease
+-- The heartbeat. No row back means the report is no longer ours: cancelled, or taken over after our lease ran out.
+update report
+set lease_expires_at = now() + make_interval(secs => $3::float8)
+where id = $1::uuid and worker_id = $2::text and status = 'running'
+returning id
+
+-- name: complete_report
+-- Marks the report complete only if this worker still owns it and every shard has committed; the row count is
+-- taken in the same statement (one transaction). No row back: not ours any more, or shards are missing.
+with rows as (
+    select count(*)::int as n from report_row where report_id = $1::uuid
+)
+update report r
+set status = 'complete', finished_at = now(), row_count = rows.n, worker_id = null, lease_expires_at = null,
+    error = null
+from rows
+where r.id = $1::uuid and r.worker_id = $2::text and r.status = 'running'
+  and not exists (select 1 from report_shard s where s.report_id = $1::uuid and s.finished_at is null)
+returning r.*
+
+-- name: report_shard_progress
+-- Why a report could not be completed: shards that have not committed, and the rows stored so far.
+select (select count(*)::int from report_shard where report_id = $1::uuid) as shards,
+       (select count(*)::int from report_shard where report_id = $1::uuid and finished_at is null)
+           as unfinished_shards,
+       (select count(*)::int from report_row where report_id = $1::uuid) as rows
+
+-- name: fail_report
+-- $3 the reason. Only by the owning worker.
+update report
+set status = 'failed', finished_at = now(), error = $3::text, worker_id = null, lease_expires_at = null
+where id = $1::uuid and worker_id = $2::text and status = 'running'
+returning *
+
+-- name: retry_report
+-- After a failed attempt with attempts left: back in the queue (the error is kept for the metadata), and a
+-- notification wakes a worker. Finished shards stay: the next attempt resumes from them.
+with requeued as (
+    update report
+    set status = 'queued', error = $3::text, worker_id = null, lease_expires_at = null
+    where id = $1::uuid and worker_id = $2::text and status = 'running'
+    returning *
+)
+select requeued.* from requeued, lateral (select pg_notify($4::text, requeued.id::text)) as notified
+
+-- name: hand_back_report
+-- Graceful shutdown: the report goes back to the queue without counting the interrupted attempt.
+with handed_back as (
+    update report
+    set status = 'queued', worker_id = null, lease_expires_at = null, attempts = greatest(attempts - 1, 0)
+    where id = $1::uuid and worker_id = $2::text and status = 'running'
+    returning *
+)
+select handed_back.* from handed_back, lateral (select pg_notify($3::text, handed_back.id::text)) as notified
+
+-- name: cancel_report
+-- Cancels a queued or running report and deletes its partial rows. A running report's worker notices at its
+-- next heartbeat, stops, and deletes rows a shard may have committed in between (discard_cancelled_rows).
+with cancelled as (
+    update report
+    set status = 'cancelled', finished_at = now(), lease_expires_at = null
+    where id = $1::uuid and status in ('queued', 'running')
+    returning *
+), deleted_rows as (
+    delete from report_row where report_id in (select id from cancelled)
+), deleted_shards as (
+    delete from report_shard where report_id in (select id from cancelled)
+)
+select * from cancelled
+
+-- name: discard_cancelled_rows
+-- Deletes the rows and shards of a report only if it is cancelled (never those of a live report).
+with cancelled as (
+    select id from report where id = $1::uuid and status = 'cancelled'
+), deleted_shards as (
+    delete from report_shard where report_id in (select id from cancelled)
+)
+delete from report_row where report_id in (select id from cancelled)
+
+-- name: get_report
+select * from report where id = $1::uuid
+
+-- name: get_report_progress
+-- The hot path of clients polling a report: only what GET /get_report answers with.
+select status, stores_done, stores_total, error from report where id = $1::uuid
+
+-- name: list_reports
+-- Most recent first; $1 limit, $2 offset. Served by report_queued_at_idx.
+select * from report order by queued_at desc, id desc limit $1::int offset $2::int
+
+-- name: unknown_store_ids
+-- The ids in $1 that have no poll at all (an index probe per id on store_status_store_time_idx).
+select requested.store_id
+from unnest($1::text[]) with ordinality as requested(store_id, position)
+where not exists (select 1 from store_status s where s.store_id = requested.store_id)
+order by requested.position
+
+-- name: report_csv
+-- The report's rows in the CSV's column order, sorted by store_id in code-point order (COLLATE "C") whatever
+-- the database's collation; run under COPY ... TO STDOUT (CSV, HEADER) so the header is the column names.
+select store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
+       downtime_last_hour, downtime_last_day, downtime_last_week
+from report_row
+where report_id = $1::uuid
+order by store_id collate "C"
+
+-- name: has_polls_until
+-- Whether any poll is at or before $1 (a report as of an earlier instant would have no rows).
+select exists (select 1 from store_status where timestamp_utc <= $1::timestamptz)
