@@ -1,0 +1,50 @@
+"""Helpers shared by the report tests: load model-shaped rows into a test database, read SQL figures back."""
+
+from collections.abc import Iterable
+from datetime import timedelta
+from decimal import Decimal
+
+import asyncpg
+
+from tests.model import Figures, HourRow, Poll
+
+
+async def load_rows(conn: asyncpg.Connection, polls: Iterable[Poll], hours: Iterable[HourRow],
+                    timezones: dict[str, str]) -> None:
+    await conn.copy_records_to_table(
+        "store_status", records=[(p.store_id, p.status, p.ts) for p in polls],
+        columns=["store_id", "status", "timestamp_utc"],
+    )
+    await conn.copy_records_to_table(
+        "store_hours", records=[(h.store_id, h.day_of_week, h.start, h.end) for h in hours],
+        columns=["store_id", "day_of_week", "start_time_local", "end_time_local"],
+    )
+    await conn.copy_records_to_table("store_timezone", records=list(timezones.items()),
+                                     columns=["store_id", "timezone_str"])
+
+
+def _seconds_to_timedelta(seconds: Decimal) -> timedelta:
+    return timedelta(microseconds=int(seconds * 1_000_000))
+
+
+async def sql_figures(conn: asyncpg.Connection, as_of, store_ids=None, store_from=None, store_to=None
+                      ) -> dict[str, Figures]:
+    rows = await conn.fetch(
+        "select * from report_seconds_v1($1, $2, $3, $4)", as_of, store_from, store_to, store_ids
+    )
+    return {r["store_id"]: Figures(*(_seconds_to_timedelta(v) for v in list(r.values())[1:])) for r in rows}
+
+
+def differences(expected: dict[str, Figures], actual: dict[str, Figures], tolerance=timedelta(0)) -> list[str]:
+    """Human-readable differences, store by store."""
+    out = []
+    for store in sorted(expected.keys() - actual.keys()):
+        out.append(f"{store}: missing from the SQL result")
+    for store in sorted(actual.keys() - expected.keys()):
+        out.append(f"{store}: reported by SQL but should not be")
+    names = [f.removeprefix("") for f in Figures.__dataclass_fields__]
+    for store in sorted(expected.keys() & actual.keys()):
+        for name, want, got in zip(names, expected[store].as_tuple(), actual[store].as_tuple()):
+            if abs(want - got) > tolerance:
+                out.append(f"{store}.{name}: expected {want}, SQL gave {got}")
+    return out
