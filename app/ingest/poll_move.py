@@ -38,7 +38,9 @@ async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, par
 
 async def move_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, workers: int) -> int:
     """Returns the number of polls added."""
-    await conn.execute(queries["create_poll_chunks"])
+    async with conn.transaction():
+        markers = [r["timestamp_utc"] for r in await conn.fetch(queries["create_poll_chunks"])]
+        await conn.execute(queries["delete_chunk_markers"], markers)
     lo, hi = await conn.fetchrow(queries["staged_poll_bounds"])
     if lo is None:
         return 0

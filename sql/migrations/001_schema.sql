@@ -15,8 +15,9 @@ create table store_status (
 -- One-day chunks: a report's week touches 8 chunks, and older chunks are excluded by time. No default index
 -- on time alone: nothing reads polls by time without a store, and keeping a second index costs loads dearly.
 select create_hypertable('store_status', by_range('timestamp_utc', interval '1 day'), create_default_indexes => false);
--- Per-store time-ordered access: the report reads each store's polls in (store_id, timestamp_utc) order.
-create index store_status_store_time_idx on store_status (store_id, timestamp_utc) include (status);
+-- Per-store time-ordered access: the report reads each store's polls in (store_id, timestamp_utc, status) order
+-- straight from this index (index-only, no sort); status is a key column so ties come out in a fixed order.
+create index store_status_store_time_idx on store_status (store_id, timestamp_utc, status);
 
 create table store_hours (
     id               bigint generated always as identity primary key,

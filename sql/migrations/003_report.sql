@@ -3,9 +3,9 @@
 -- report_seconds_v1(now, store_from, store_to, store_ids) returns, for every store with at least one poll at or
 -- before `now` whose id is in [store_from, store_to) (NULL = unbounded) and in store_ids (NULL = all), the six
 -- figures in exact seconds. One pass over a store's polls and business-hour boundaries, merged in time order:
---   * polls: each poll's status holds until the next event (LEAD); the status in force at any event is the latest
---     poll at or before it (running max of poll times per status; a tie means both statuses were polled at the
---     same instant, and inactive wins); before the first poll, the first poll's status (carried back);
+--   * polls: only status changes are kept; each holds until the next event (LEAD); the status in force at any
+--     event is the latest poll's at or before it (a tie means both statuses were polled at the same instant, and
+--     inactive wins); before the first poll, the first poll's status (carried back);
 --   * business hours: +1 where an interval opens, -1 where it closes (overlaps count once because only
 --     "open count > 0" matters); a store without hour rows is always open;
 --   * each piece [event, next event) is clipped to the hour/day/week windows and summed by status.
@@ -23,12 +23,20 @@ returns table (
 )
 language sql stable as $$
 with polls as (
-    select s.store_id, s.timestamp_utc as ts, s.status
-    from store_status s
-    where s.timestamp_utc <= p_now
-      and (p_store_from is null or s.store_id >= p_store_from)
-      and (p_store_to is null or s.store_id < p_store_to)
-      and (p_store_ids is null or s.store_id = any (p_store_ids))
+    -- Only the polls where a store's status changes matter (about 1 in 20): the index yields each store's polls
+    -- in (time, status) order, so one LAG over it finds them without sorting. Ties at one instant are ordered
+    -- active before inactive, so the instant's effective status (inactive wins) is the one compared next.
+    select store_id, ts, status
+    from (
+        select s.store_id, s.timestamp_utc as ts, s.status,
+               lag(s.status) over (partition by s.store_id order by s.timestamp_utc, s.status) as previous
+        from store_status s
+        where s.timestamp_utc <= p_now
+          and (p_store_from is null or s.store_id >= p_store_from)
+          and (p_store_to is null or s.store_id < p_store_to)
+          and (p_store_ids is null or s.store_id = any (p_store_ids))
+    ) ordered
+    where previous is distinct from status
 ), hour_rows as (
     -- A missing or unknown zone name means America/Chicago; names are matched exactly, as IANA spells them.
     select h.store_id, h.day_of_week, h.start_time_local, h.end_time_local,
@@ -67,53 +75,69 @@ with polls as (
     select store_id, greatest(open_at, p_now - interval '7 days') as open_at, least(close_at, p_now) as close_at
     from intervals
 ), events as (
-    select store_id, ts, status, 0 as delta, false as hours_marker from polls
+    -- delta: +1 where a business interval opens, -1 where one closes, and -1000 once at the week's start for
+    -- a store with hour rows; so "open" is simply "running sum > -1000": a store with hours is open while at
+    -- least one interval is, a store without hours (running sum 0) always.
+    select store_id, ts, status, 0 as delta from polls
     union all
-    select store_id, open_at, null, 1, true from clipped where open_at < close_at
+    select store_id, open_at, null, 1 from clipped where open_at < close_at
     union all
-    select store_id, close_at, null, -1, true from clipped where open_at < close_at
+    select store_id, close_at, null, -1 from clipped where open_at < close_at
     union all
-    -- Marks a store that has hour rows even when none of its intervals falls inside the window.
-    select distinct store_id, p_now - interval '7 days', null::poll_status, 0, true from hour_rows
+    select distinct store_id, p_now - interval '7 days', null::poll_status, -1000 from hour_rows
 ), pieces as (
-    -- A store's first event also stands for the time before it: the carried-back first status.
-    select store_id,
-           case when lag(ts) over by_time is null then least(ts, p_now - interval '7 days') else ts end as ts,
+    -- Each event starts a piece that lasts to the next event (or `now`). Its status is the latest poll's at or
+    -- before it: down when the latest inactive poll is the latest poll (a tie is an instant polled both ways:
+    -- inactive wins). Pieces before the store's first poll have no status yet (last_poll is null).
+    select store_id, ts, status,
            lead(ts, 1, p_now) over by_time as next_ts,
-           max(ts) filter (where status = 'active') over by_time as last_up,
+           max(ts) filter (where status is not null) over by_time as last_poll,
            max(ts) filter (where status = 'inactive') over by_time as last_down,
-           min(ts) filter (where status = 'active') over whole as first_up,
-           min(ts) filter (where status = 'inactive') over whole as first_down,
-           sum(delta) over by_time as open_count,
-           bool_or(hours_marker) over whole as has_hours
+           sum(delta) over by_time > -1000 as open
     from events
-    window by_time as (partition by store_id order by ts), whole as (partition by store_id)
-), judged as (
-    select store_id, ts, next_ts,
-           open_count > 0 or not has_hours as open,
-           case when last_up is null and last_down is null
-                then first_down is not null and (first_up is null or first_down <= first_up)
-                else last_down is not null and (last_up is null or last_down >= last_up)
-           end as down
-    from pieces
-    -- Every store with a poll keeps at least its last piece, which ends at `now`, so it is reported even when
-    -- it had no business time at all in the week.
-    where next_ts > p_now - interval '7 days'
-      and (first_up is not null or first_down is not null)  -- stores with hours but no poll are not reported
+    window by_time as (partition by store_id order by ts)
 ), spans as (
-    select store_id, open, down,
-           greatest(next_ts - greatest(ts, p_now - interval '1 hour'), interval '0') as in_hour,
-           greatest(next_ts - greatest(ts, p_now - interval '1 day'), interval '0') as in_day,
-           next_ts - greatest(ts, p_now - interval '7 days') as in_week
-    from judged
+    select store_id, ts, status,
+           case when last_poll is not null then last_down is not distinct from last_poll end as down,
+           case when open then greatest(next_ts - greatest(ts, p_now - interval '1 hour'), interval '0') end
+               as in_hour,
+           case when open then greatest(next_ts - greatest(ts, p_now - interval '1 day'), interval '0') end
+               as in_day,
+           case when open then greatest(next_ts - greatest(ts, p_now - interval '7 days'), interval '0') end
+               as in_week
+    from pieces
+), per_store as (
+    select store_id,
+           min(ts) filter (where status = 'inactive') as first_down_at,
+           min(ts) filter (where status = 'active') as first_up_at,
+           min(ts) as first_event,
+           sum(in_hour) filter (where down) as down_hour, sum(in_day) filter (where down) as down_day,
+           sum(in_week) filter (where down) as down_week, sum(in_hour) filter (where not down) as up_hour,
+           sum(in_day) filter (where not down) as up_day, sum(in_week) filter (where not down) as up_week,
+           sum(in_hour) filter (where down is null) as pre_hour, sum(in_day) filter (where down is null) as pre_day,
+           sum(in_week) filter (where down is null) as pre_week
+    from spans
+    group by store_id
+), carried as (
+    -- Time before the first poll takes the first poll's status: the status-less pieces, plus, for a store
+    -- without hours whose first event is its first poll, the open time between the window start and it.
+    select store_id, up_hour, up_day, up_week, down_hour, down_day, down_week,
+           first_down_at <= coalesce(first_up_at, 'infinity') as first_down,
+           coalesce(pre_hour, interval '0') + greatest(first_event - (p_now - interval '1 hour'), interval '0')
+               as pre_hour,
+           coalesce(pre_day, interval '0') + greatest(first_event - (p_now - interval '1 day'), interval '0')
+               as pre_day,
+           coalesce(pre_week, interval '0') + greatest(first_event - (p_now - interval '7 days'), interval '0')
+               as pre_week
+    from per_store
+    where first_down_at is not null or first_up_at is not null  -- stores with hours but no poll: not reported
 )
 select store_id,
-       coalesce(extract(epoch from sum(in_hour) filter (where open and not down)), 0),
-       coalesce(extract(epoch from sum(in_day) filter (where open and not down)), 0),
-       coalesce(extract(epoch from sum(in_week) filter (where open and not down)), 0),
-       coalesce(extract(epoch from sum(in_hour) filter (where open and down)), 0),
-       coalesce(extract(epoch from sum(in_day) filter (where open and down)), 0),
-       coalesce(extract(epoch from sum(in_week) filter (where open and down)), 0)
-from spans
-group by store_id
+       extract(epoch from coalesce(up_hour, interval '0') + case when first_down then interval '0' else pre_hour end),
+       extract(epoch from coalesce(up_day, interval '0') + case when first_down then interval '0' else pre_day end),
+       extract(epoch from coalesce(up_week, interval '0') + case when first_down then interval '0' else pre_week end),
+       extract(epoch from coalesce(down_hour, interval '0') + case when first_down then pre_hour else interval '0' end),
+       extract(epoch from coalesce(down_day, interval '0') + case when first_down then pre_day else interval '0' end),
+       extract(epoch from coalesce(down_week, interval '0') + case when first_down then pre_week else interval '0' end)
+from carried
 $$;

@@ -122,19 +122,19 @@ truncate staging.poll, staging.hours, staging.timezone, staging.reject
 truncate staging.poll, staging.hours, staging.timezone
 
 -- name: create_poll_chunks
--- Creates the hypertable chunks the staged polls need, in a transaction of its own. The parallel move below
--- runs as prepared transactions, and TimescaleDB serialises chunk creation with a lock held to the end of the
--- creating transaction: a prepared transaction holding it would block its siblings.
-with days as (
-    select distinct date_trunc('day', timestamp_utc) as day from staging.poll
-), created as (
-    insert into store_status (store_id, status, timestamp_utc)
-    select '', 'active', day from days
-    where not exists (select 1 from store_status s where s.timestamp_utc >= days.day
-                                                   and s.timestamp_utc < days.day + interval '1 day')
-    returning timestamp_utc
-)
-delete from store_status s using created c where s.store_id = '' and s.timestamp_utc = c.timestamp_utc
+-- Creates the hypertable chunks the staged polls need, in a transaction of its own (with
+-- delete_chunk_markers): the parallel move runs as prepared transactions, and TimescaleDB serialises chunk
+-- creation with a lock held to the end of the creating transaction, which a prepared transaction would keep.
+-- A marker row per missing day creates its chunk; delete_chunk_markers removes the markers again.
+insert into store_status (store_id, status, timestamp_utc)
+select '', 'active', day
+from (select distinct date_trunc('day', timestamp_utc) as day from staging.poll) days
+where not exists (select 1 from store_status s where s.timestamp_utc >= days.day
+                                                 and s.timestamp_utc < days.day + interval '1 day')
+returning timestamp_utc
+
+-- name: delete_chunk_markers
+delete from store_status where store_id = '' and timestamp_utc = any ($1::timestamptz[])
 
 -- name: staged_poll_bounds
 select min(timestamp_utc) as lo, max(timestamp_utc) as hi from staging.poll
