@@ -48,3 +48,39 @@ def differences(expected: dict[str, Figures], actual: dict[str, Figures], tolera
             if abs(want - got) > tolerance:
                 out.append(f"{store}.{name}: expected {want}, SQL gave {got}")
     return out
+
+
+def read_sample(directory) -> tuple[list[Poll], list[HourRow], dict[str, str]]:
+    """The sample generator's three CSV files as model rows (statuses normalised as the loader does)."""
+    import csv
+    from datetime import datetime, time
+    from pathlib import Path
+
+    directory = Path(directory)
+    with (directory / "store_status.csv").open() as f:
+        polls = [
+            Poll(r["store_id"].strip(), r["status"].strip().lower(),
+                 datetime.fromisoformat(r["timestamp_utc"].strip().replace(" UTC", "+00:00")))
+            for r in csv.DictReader(f)
+        ]
+    with (directory / "menu_hours.csv").open() as f:
+        hours = [HourRow(r["store_id"], int(r["dayOfWeek"]), time.fromisoformat(r["start_time_local"]),
+                         time.fromisoformat(r["end_time_local"])) for r in csv.DictReader(f)]
+    with (directory / "timezones.csv").open() as f:
+        zones = {r["store_id"]: r["timezone_str"] for r in csv.DictReader(f)}
+    return polls, hours, zones
+
+
+async def create_report(conn: asyncpg.Connection, as_of, store_ids=None):
+    import json
+
+    parameters = json.dumps({"store_ids": store_ids} if store_ids else {})
+    return await conn.fetchval(
+        "insert into report (as_of, parameters, status) values ($1, $2::jsonb, 'running') returning id",
+        as_of, parameters,
+    )
+
+
+async def stored_rows(conn: asyncpg.Connection, report_id) -> dict[str, tuple[Decimal, ...]]:
+    rows = await conn.fetch("select * from report_row where report_id = $1", report_id)
+    return {r["store_id"]: tuple(list(r.values())[2:]) for r in rows}

@@ -36,6 +36,8 @@ async def _shard_bounds(conn: asyncpg.Connection, shards: int, store_ids: list[s
         cuts = [store_ids[i] for i in range(step, len(store_ids), step)]
     else:
         cuts = sorted(set(await conn.fetchval(queries["sample_store_bounds"], shards))) if shards > 1 else []
+        if len(cuts) < shards - 1:
+            cuts = sorted(set(await conn.fetchval(queries["exact_store_bounds"], shards)))
     edges = [None, *cuts, None]
     return list(zip(edges, edges[1:]))
 
