@@ -100,6 +100,12 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    return run_demo(get_settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--store", action="append", metavar="ID", help="report only this store (repeatable)")
     report.add_argument("--out", type=Path, metavar="FILE.csv", help="default: standard output")
     report.set_defaults(func=_report)
+    demo = commands.add_parser("demo", help="the main job end to end: sample data, load, service, report, CSV")
+    demo.set_defaults(func=_demo)
     return parser
 
 
