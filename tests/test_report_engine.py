@@ -124,3 +124,12 @@ async def test_full_default_sample_agrees_with_model(db_settings, tmp_path):
     assert len(rows) == len(expected) > 13_000
     mismatched = [s for s in expected if rows.get(s) != expected[s]]
     assert mismatched == [], f"{len(mismatched)} stores differ, e.g. {mismatched[:3]}"
+
+
+async def test_newest_poll_skips_empty_chunks(conn):
+    assert await newest_poll(conn) is None
+    await conn.execute("""insert into store_status values ('a', 'active', '2024-03-01 10:00+00'),
+                                                          ('a', 'inactive', '2024-03-03 09:00+00'),
+                                                          ('b', 'active', '2024-03-05 23:59:59.5+00')""")
+    await conn.execute("delete from store_status where timestamp_utc > '2024-03-04'")  # leaves an empty chunk
+    assert str(await newest_poll(conn)) == "2024-03-03 09:00:00+00:00"

@@ -47,33 +47,43 @@ with polls as (
     where (p_store_from is null or h.store_id >= p_store_from)
       and (p_store_to is null or h.store_id < p_store_to)
       and (p_store_ids is null or h.store_id = any (p_store_ids))
+), zone_spans as (
+    -- Per zone, the local dates to look at: from two days before the week window's first local date (an
+    -- interval starting then can reach into the window) to the local date of `now`.
+    select zone, ((p_now - interval '7 days') at time zone zone)::date - 2 as first_day,
+           (p_now at time zone zone)::date as last_day
+    from (select distinct zone from hour_rows) zones
 ), local_days as (
-    -- Every local date whose weekday matches the row, from two days before the week window's first local date
-    -- (an interval starting then can reach into the window) to the local date of `now`: at most two per row.
+    -- Every local date in the zone's span whose weekday matches the row: at most two per row.
     select r.*, d.day
     from hour_rows r
-    cross join lateral (
-        select ((p_now - interval '7 days') at time zone r.zone)::date - 2 as first_day,
-               (p_now at time zone r.zone)::date as last_day
-    ) span
+    join zone_spans span using (zone)
     cross join lateral (
         select span.first_day + (r.day_of_week - (extract(isodow from span.first_day)::int - 1) + 7) % 7 + 7 * k
                as day
         from generate_series(0, 1) k
     ) d
     where d.day <= span.last_day
-), intervals as (
-    -- Local wall times to UTC with AT TIME ZONE: an end of 23:59:59 is midnight; an end at or before the start
-    -- is on the next day (start = end is 24 hours).
-    select store_id,
-           (day + start_time_local) at time zone zone as open_at,
-           (case when end_time_local = time '23:59:59' then day + 1 + time '00:00'
-                 when end_time_local <= start_time_local then day + 1 + end_time_local
-                 else day + end_time_local end) at time zone zone as close_at
+), local_bounds as (
+    -- Local wall-clock bounds; an end of 23:59:59 is midnight; an end at or before the start is on the next day
+    -- (start = end is 24 hours).
+    select store_id, zone, day + start_time_local as open_local,
+           case when end_time_local = time '23:59:59' then day + 1 + time '00:00'
+                when end_time_local <= start_time_local then day + 1 + end_time_local
+                else day + end_time_local end as close_local
     from local_days
+), instants as (
+    -- Local to UTC with AT TIME ZONE, once per distinct (zone, wall time): thousands of stores share a handful
+    -- of opening times, and a zone lookup per row costs more than this join.
+    select zone, local, local at time zone zone as utc
+    from (select zone, open_local as local from local_bounds
+          union
+          select zone, close_local from local_bounds) distinct_local
 ), clipped as (
-    select store_id, greatest(open_at, p_now - interval '7 days') as open_at, least(close_at, p_now) as close_at
-    from intervals
+    select b.store_id, greatest(o.utc, p_now - interval '7 days') as open_at, least(c.utc, p_now) as close_at
+    from local_bounds b
+    join instants o on o.zone = b.zone and o.local = b.open_local
+    join instants c on c.zone = b.zone and c.local = b.close_local
 ), events as (
     -- delta: +1 where a business interval opens, -1 where one closes, and -1000 once at the week's start for
     -- a store with hour rows; so "open" is simply "running sum > -1000": a store with hours is open while at
@@ -140,4 +150,28 @@ select store_id,
        extract(epoch from coalesce(down_day, interval '0') + case when first_down then pre_day else interval '0' end),
        extract(epoch from coalesce(down_week, interval '0') + case when first_down then pre_week else interval '0' end)
 from carried
+$$;
+
+-- The newest poll: the default as_of. store_status has no index on time alone, so max(timestamp_utc) would read
+-- every chunk; the newest poll is in the newest non-empty chunk, so read chunks newest first and stop at the
+-- first that has a row (one chunk, a few milliseconds, in practice).
+create function newest_poll_v1() returns timestamptz
+language plpgsql stable as $$
+declare
+    chunk text;
+    newest timestamptz;
+begin
+    for chunk in
+        select format('%I.%I', c.chunk_schema, c.chunk_name)
+        from timescaledb_information.chunks c
+        where c.hypertable_schema = current_schema() and c.hypertable_name = 'store_status'
+        order by c.range_end desc
+    loop
+        execute format('select max(timestamp_utc) from %s', chunk) into newest;
+        if newest is not null then
+            return newest;
+        end if;
+    end loop;
+    return null;
+end
 $$;

@@ -57,8 +57,8 @@ from shard_done where id = $1
 returning stores_done
 
 -- name: newest_poll
--- The default as_of: the newest poll. Ordered by time with LIMIT 1, TimescaleDB reads only the newest chunk.
-select timestamp_utc from store_status order by timestamp_utc desc limit 1
+-- The default as_of: the newest poll.
+select newest_poll_v1()
 
 -- name: report_rows_csv
 -- The report as the spec's CSV (header = these column names), sorted by store_id in byte order.
