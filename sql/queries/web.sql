@@ -1,0 +1,147 @@
+-- Queries of the web pages (app/web/data.py runs them). Figures come from report_row, the stored report; the
+-- store timeline from store_business_intervals_v1 and store_status_segments_v1 (sql/migrations/005_web.sql),
+-- which apply the report's rules.
+
+-- name: web_report
+select id, status, as_of, parameters, queued_at, started_at, finished_at, stores_total, stores_done, row_count,
+       error
+from report
+where id = $1::uuid
+
+-- name: web_report_headline
+-- A report's totals over its rows: weekly business hours covered, uptime and downtime hours, and the weekly and
+-- daily uptime shares in percent (null without any business time).
+select count(*)::int as stores,
+       coalesce(sum(uptime_last_week + downtime_last_week), 0) as business_hours_week,
+       coalesce(sum(uptime_last_week), 0) as uptime_hours_week,
+       coalesce(sum(downtime_last_week), 0) as downtime_hours_week,
+       100 * sum(uptime_last_week) / nullif(sum(uptime_last_week + downtime_last_week), 0) as uptime_pct_week,
+       100 * sum(uptime_last_day) / nullif(sum(uptime_last_day + downtime_last_day), 0) as uptime_pct_day,
+       count(*) filter (where uptime_last_week + downtime_last_week = 0)::int as stores_without_business_time
+from report_row
+where report_id = $1::uuid
+
+-- name: web_uptime_histogram
+-- Stores by weekly uptime % in $2 equal buckets over [0, 100] (100 % falls in the last), every bucket listed even
+-- when empty. Stores with no business time in the week have no uptime % and are counted apart (headline).
+with shares as (
+    select 100 * uptime_last_week / (uptime_last_week + downtime_last_week) as pct
+    from report_row
+    where report_id = $1::uuid and uptime_last_week + downtime_last_week > 0
+), counted as (
+    select least(width_bucket(pct, 0, 100, $2::int), $2::int) as bucket, count(*)::int as stores
+    from shares
+    group by 1
+)
+select b as bucket, 100.0 * (b - 1) / $2::int as from_pct, 100.0 * b / $2::int as to_pct,
+       coalesce(counted.stores, 0) as stores
+from generate_series(1, $2::int) b
+left join counted on counted.bucket = b
+order by b
+
+-- name: web_top_downtime
+-- The $2 stores with the most downtime in the last week (ties by store id), with their weekly uptime %.
+select store_id, downtime_last_week, uptime_last_week,
+       100 * uptime_last_week / nullif(uptime_last_week + downtime_last_week, 0) as uptime_pct_week
+from report_row
+where report_id = $1::uuid and downtime_last_week > 0
+order by downtime_last_week desc, store_id collate "C"
+limit $2::int
+
+-- name: web_store_search
+-- Stores of the report whose id contains $2 (case-insensitive, taken literally): the exact match first, then ids
+-- that start with it, then the rest; at most $3.
+select store_id, downtime_last_week, uptime_last_week
+from report_row
+where report_id = $1::uuid and strpos(lower(store_id), lower($2::text)) > 0
+order by lower(store_id) = lower($2::text) desc, strpos(lower(store_id), lower($2::text)) = 1 desc,
+         store_id collate "C"
+limit $3::int
+
+-- name: web_latest_report_for_store
+-- The newest complete report that has a row for the store.
+select r.id
+from report r
+join report_row w on w.report_id = r.id and w.store_id = $1::text
+where r.status = 'complete'
+order by r.queued_at desc
+limit 1
+
+-- name: web_store_in_report
+-- The store's six figures in report $1 (no row when the report does not include it), its time zone as the report
+-- reads it (a missing or unknown name means America/Chicago), the name it was given, and the report's as_of ($3)
+-- on the store's wall clock.
+select w.uptime_last_hour, w.uptime_last_day, w.uptime_last_week,
+       w.downtime_last_hour, w.downtime_last_day, w.downtime_last_week,
+       coalesce(z.name, 'America/Chicago') as zone, t.timezone_str as zone_given,
+       $3::timestamptz at time zone coalesce(z.name, 'America/Chicago') as as_of_local
+from report_row w
+left join store_timezone t on t.store_id = w.store_id
+left join pg_timezone_names z on z.name = t.timezone_str
+where w.report_id = $1::uuid and w.store_id = $2::text
+
+-- name: web_store_hours
+-- The store's business-hours rows as given (local wall times, 0 = Monday), duplicates once.
+select distinct day_of_week, start_time_local, end_time_local
+from store_hours
+where store_id = $1::text
+order by day_of_week, start_time_local, end_time_local
+
+-- name: web_local_days
+-- The local dates in zone $3 that [$1, $2] touches, each with its UTC bounds and the part of it inside [$1, $2]
+-- as wall-clock hours since local midnight (0-24; a day with a DST change is 23 or 25 hours long).
+with days as (
+    select d::date as day, d at time zone $3::text as starts_at,
+           (d + interval '1 day') at time zone $3::text as ends_at
+    from generate_series(($1::timestamptz at time zone $3::text)::date::timestamp,
+                         ($2::timestamptz at time zone $3::text)::date::timestamp, interval '1 day') d
+)
+select day, starts_at, ends_at, extract(epoch from ends_at - starts_at) / 3600 as length_hours,
+       extract(epoch from (greatest(starts_at, $1::timestamptz) at time zone $3::text) - day::timestamp) / 3600
+           as window_from_hour,
+       extract(epoch from (least(ends_at, $2::timestamptz) at time zone $3::text) - day::timestamp) / 3600
+           as window_to_hour
+from days
+order by day
+
+-- name: web_store_timeline
+-- What the store page draws for store $1 over [$2, $3] in zone $4, cut at local midnights: its business hours
+-- (kind 'hours') and its status (kind 'status'), the latter also cut where business hours open or close
+-- (in_hours). Each piece has its UTC bounds, its length in seconds and its local wall-clock hours since the
+-- local day's midnight.
+with days as (
+    select d::date as day, tstzrange(d at time zone $4::text, (d + interval '1 day') at time zone $4::text) as span
+    from generate_series(($2::timestamptz at time zone $4::text)::date::timestamp,
+                         ($3::timestamptz at time zone $4::text)::date::timestamp, interval '1 day') d
+), business as (
+    select coalesce(range_agg(tstzrange(open_at, close_at)), '{}'::tstzmultirange) as hours
+    from store_business_intervals_v1($1::text, $2::timestamptz, $3::timestamptz)
+), segments as (
+    select tstzrange(starts_at, ends_at) as span, status
+    from store_status_segments_v1($1::text, $2::timestamptz, $3::timestamptz)
+), pieces as (
+    select 'hours' as kind, d.day, null::poll_status as status, true as in_hours, piece
+    from days d, business b, unnest(b.hours * tstzmultirange(d.span)) as piece
+    union all
+    select 'status', d.day, s.status, true, piece
+    from days d, business b, segments s, unnest(tstzmultirange(s.span * d.span) * b.hours) as piece
+    union all
+    select 'status', d.day, s.status, false, piece
+    from days d, business b, segments s, unnest(tstzmultirange(s.span * d.span) - b.hours) as piece
+)
+select kind, day, status::text, in_hours, lower(piece) as starts_at, upper(piece) as ends_at,
+       extract(epoch from upper(piece) - lower(piece)) as seconds,
+       extract(epoch from (lower(piece) at time zone $4::text) - day::timestamp) / 3600 as from_hour,
+       extract(epoch from (upper(piece) at time zone $4::text) - day::timestamp) / 3600 as to_hour
+from pieces
+order by day, kind, lower(piece)
+
+-- name: web_store_polls
+-- The store's polls in [$2, $3] (exact duplicates once), with their local date and wall-clock hour in zone $4.
+select distinct timestamp_utc, status::text,
+       (timestamp_utc at time zone $4::text)::date as day,
+       extract(epoch from (timestamp_utc at time zone $4::text)
+                          - (timestamp_utc at time zone $4::text)::date::timestamp) / 3600 as hour
+from store_status
+where store_id = $1::text and timestamp_utc between $2::timestamptz and $3::timestamptz
+order by timestamp_utc, status
