@@ -90,10 +90,13 @@ def _report(args: argparse.Namespace) -> int:
     from app.db.admin import up
     from app.jobs.inline import run_report_inline
 
+    async def to_stdout(chunk: bytes) -> None:
+        sys.stdout.buffer.write(chunk)
+
     settings = get_settings()
     up(settings, quiet=True)
     started = time.perf_counter()
-    report = asyncio.run(run_report_inline(settings, args.out or sys.stdout.buffer, args.as_of, args.store))
+    report = asyncio.run(run_report_inline(settings, args.out or to_stdout, args.as_of, args.store))
     target = f" written to {args.out}" if args.out else ""
     print(f"report {report.id}: {report.row_count:,} stores as of {report.as_of.isoformat()} in "
           f"{time.perf_counter() - started:.1f} s{target}", file=sys.stderr)

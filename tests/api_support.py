@@ -1,17 +1,21 @@
-"""Helpers of the API and job tests: the API served over real HTTP, worker processes, sample data, the model's CSV."""
+"""Helpers of the API and job tests: the API over real HTTP, worker processes, a data set, the model's CSV, locks."""
 
 from __future__ import annotations
 
 import asyncio
 import os
+import random
 import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterable
-from datetime import datetime
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from datetime import time as wall_clock
 from pathlib import Path
 
 import asyncpg
@@ -20,9 +24,8 @@ import uvicorn
 
 from app.api.main import create_app
 from app.config import PROJECT_ROOT, Settings
-from app.ingest import ingest
-from app.sample import generate_sample
 from tests.model import HourRow, Poll, compute_report, to_csv
+from tests.report_support import load_rows
 
 WAIT = 60.0  # upper bound of every wait on a report
 
@@ -71,11 +74,100 @@ async def wait_for_report(client: httpx.AsyncClient, report_id: str, timeout: fl
     return response
 
 
-def load_sample(settings: Settings, folder: Path, stores: int) -> None:
-    """The generated sample of `stores` stores, loaded through the project's ingest."""
-    generate_sample(folder, stores=stores)
-    result = asyncio.run(ingest(settings, folder, progress=False, rejects=folder / "rejects.csv"))
-    assert result.ok, result.table()
+class HeldLock:
+    """An open transaction that holds the locks its statements took until release() rolls it back."""
+
+    def __init__(self, conn: asyncpg.Connection, transaction):
+        self.conn, self.transaction = conn, transaction
+
+    @classmethod
+    async def take(cls, settings: Settings, sql: str, *args: object) -> HeldLock:
+        conn = await asyncpg.connect(settings.dsn())
+        transaction = conn.transaction()
+        await transaction.start()
+        await conn.execute(sql, *args)
+        return cls(conn, transaction)
+
+    async def release(self) -> None:
+        try:
+            await self.transaction.rollback()
+        finally:
+            await self.conn.close()
+
+
+async def block_reports(settings: Settings) -> HeldLock:
+    """Until released, every report shard waits: store_timezone is locked, and the report's SQL reads it. Claims,
+    planning and heartbeats go on, so reports are `running` without finishing."""
+    return await HeldLock.take(settings, "lock table store_timezone in access exclusive mode")
+
+
+@asynccontextmanager
+async def reports_blocked(settings: Settings) -> AsyncIterator[None]:
+    lock = await block_reports(settings)
+    try:
+        yield
+    finally:
+        await lock.release()
+
+
+async def wait_for_row(conn: asyncpg.Connection, report_id: str | uuid.UUID,
+                       condition: Callable[[asyncpg.Record], bool], timeout: float = WAIT) -> asyncpg.Record:
+    """The report's row once `condition` holds for it."""
+    deadline = time.monotonic() + timeout
+    while not condition(row := await conn.fetchrow("select * from report where id = $1", uuid.UUID(str(report_id)))):
+        assert time.monotonic() < deadline, f"report {report_id} never reached the state; last: {dict(row)}"
+        await asyncio.sleep(0.05)
+    return row
+
+
+ZONES = ["America/New_York", "America/Denver", "America/Los_Angeles", "Europe/London", "Australia/Sydney",
+         "Asia/Kolkata", "Asia/Kathmandu", "Mars/Olympus"]
+SAMPLE_END = datetime(2024, 3, 14, 23, 0, tzinfo=UTC)  # its week holds the US spring-forward (2024-03-10)
+
+
+def sample_rows(stores: int, seed: int = 5) -> tuple[list[Poll], list[HourRow], dict[str, str]]:
+    """A deterministic small data set in the model's shape: roughly hourly polls over 8 days with runs of one
+    status, duplicate and same-instant polls, late-starting stores, varied hours (overnight, 23:59:59,
+    start == end, overlaps, some days only), zones with DST and odd offsets or none or invalid, and a store that
+    only has hours."""
+    rng = random.Random(seed)
+    ids = [str(uuid.UUID(int=rng.getrandbits(128))) for _ in range(stores - 2)] + ["1234567", "89"]
+    polls, hours, zones = [], [], {}
+    for store in ids:
+        first = SAMPLE_END - timedelta(days=rng.choice([8, 8, 8, 2]))
+        ts, status = first + timedelta(seconds=rng.uniform(0, 3600)), "active"
+        while ts <= SAMPLE_END:
+            if rng.random() < 0.08:
+                status = "inactive" if status == "active" else "active"
+            polls.append(Poll(store, status, ts))
+            if rng.random() < 0.01:
+                polls.append(Poll(store, rng.choice(["active", "inactive"]), ts))  # same instant
+            ts += timedelta(seconds=rng.uniform(2400, 4800), microseconds=rng.randrange(1_000_000))
+        shape = rng.random()
+        if shape < 0.5:
+            start, end = rng.choice([("09:00", "17:00"), ("22:00", "02:00"), ("00:00", "23:59:59"),
+                                     ("10:30", "10:30"), ("06:15", "14:45")])
+            for day in rng.sample(range(7), rng.choice([7, 7, 5, 2])):
+                hours.append(HourRow(store, day, wall_clock.fromisoformat(start), wall_clock.fromisoformat(end)))
+            if shape < 0.1:
+                hours.append(HourRow(store, rng.randrange(7), wall_clock(12), wall_clock(20)))  # overlaps
+        if rng.random() < 0.5:
+            zones[store] = rng.choice(ZONES)
+    hours.append(HourRow("only-hours", 0, wall_clock(9), wall_clock(17)))
+    zones["only-hours"] = "UTC"
+    return polls, hours, zones
+
+
+def load_sample(settings: Settings, stores: int) -> None:
+    """sample_rows(stores) COPYed into the tables (the report tests' loader), so the model sees the same rows."""
+    async def load() -> None:
+        conn = await asyncpg.connect(settings.dsn())
+        try:
+            await load_rows(conn, *sample_rows(stores))
+        finally:
+            await conn.close()
+
+    asyncio.run(load())
 
 
 async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:

@@ -111,10 +111,13 @@ async def test_complete_needs_ownership_and_every_shard_committed(manager, conn)
     await add_shard(conn, report.id, 1, finished=False)
     assert await manager.complete(report.id, "w1") is None
     progress = await manager.shard_progress(report.id)
-    assert (progress.shards, progress.unfinished_shards, progress.rows) == (2, 1, 2)
+    assert (progress.shards, progress.unfinished_shards, progress.rows, progress.stores_total) == (2, 1, 2, None)
     await conn.execute("update report_shard set finished_at = now() where report_id = $1", report.id)
     await conn.executemany("insert into report_row values ($1, $2, 1, 1, 1, 0, 0, 0)", [(report.id, "c")])
     assert await manager.complete(report.id, "w2") is None
+    await conn.execute("update report set stores_total = 4 where id = $1", report.id)
+    assert await manager.complete(report.id, "w1") is None  # a store without its row
+    await conn.execute("update report set stores_total = 3 where id = $1", report.id)
     completed = await manager.complete(report.id, "w1")
     assert completed.status is ReportState.complete and completed.row_count == 3
     assert completed.worker_id is None and completed.lease_expires_at is None and completed.finished_at

@@ -48,8 +48,8 @@ class StandInEngine:
                     await asyncio.sleep(self.seconds_per_shard)
                     await _commit_shard(conn, report_id, shard, store)
                 if self.unfinished:
-                    await conn.execute("insert into report_shard (report_id, shard) values ($1, 99) on conflict do nothing",
-                                       report_id)
+                    await conn.execute(
+                        "insert into report_shard (report_id, shard) values ($1, 99) on conflict do nothing", report_id)
             return len(STORES)
         except asyncio.CancelledError:
             self.cancelled.set()
@@ -151,7 +151,7 @@ async def test_a_report_with_an_uncommitted_shard_is_never_complete(manager, sta
     start(StandInEngine(unfinished=True))
     report = await manager.enqueue(AS_OF)
     failed = await wait_for_status(manager, report.id, ReportState.failed)
-    assert "1 of 4 shards have not committed" in failed.error
+    assert "1 of 4 shards not committed, 3 rows for 3 stores" in failed.error
 
 
 async def test_cancel_stops_the_run_and_deletes_its_rows(manager, start, conn):

@@ -63,8 +63,9 @@ where id = $1::uuid and worker_id = $2::text and status = 'running'
 returning id
 
 -- name: complete_report
--- Marks the report complete only if this worker still owns it and every shard has committed; the row count is
--- taken in the same statement (one transaction). No row back: not ours any more, or shards are missing.
+-- Marks the report complete only if this worker still owns it, every shard has committed and there is one row
+-- per counted store; the row count is taken in the same statement (one transaction). No row back: not ours any
+-- more, or rows are missing.
 with rows as (
     select count(*)::int as n from report_row where report_id = $1::uuid
 )
@@ -74,14 +75,16 @@ set status = 'complete', finished_at = now(), row_count = rows.n, worker_id = nu
 from rows
 where r.id = $1::uuid and r.worker_id = $2::text and r.status = 'running'
   and not exists (select 1 from report_shard s where s.report_id = $1::uuid and s.finished_at is null)
+  and (r.stores_total is null or r.stores_total = rows.n)
 returning r.*
 
 -- name: report_shard_progress
--- Why a report could not be completed: shards that have not committed, and the rows stored so far.
+-- Why a report could not be completed: shards that have not committed, rows stored, stores counted.
 select (select count(*)::int from report_shard where report_id = $1::uuid) as shards,
        (select count(*)::int from report_shard where report_id = $1::uuid and finished_at is null)
            as unfinished_shards,
-       (select count(*)::int from report_row where report_id = $1::uuid) as rows
+       (select count(*)::int from report_row where report_id = $1::uuid) as rows,
+       (select stores_total from report where id = $1::uuid) as stores_total
 
 -- name: fail_report
 -- $3 the reason. Only by the owning worker.
@@ -152,15 +155,6 @@ select requested.store_id
 from unnest($1::text[]) with ordinality as requested(store_id, position)
 where not exists (select 1 from store_status s where s.store_id = requested.store_id)
 order by requested.position
-
--- name: report_csv
--- The report's rows in the CSV's column order, sorted by store_id in code-point order (COLLATE "C") whatever
--- the database's collation; run under COPY ... TO STDOUT (CSV, HEADER) so the header is the column names.
-select store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
-       downtime_last_hour, downtime_last_day, downtime_last_week
-from report_row
-where report_id = $1::uuid
-order by store_id collate "C"
 
 -- name: has_polls_until
 -- Whether any poll is at or before $1 (a report as of an earlier instant would have no rows).

@@ -1,0 +1,99 @@
+"""Request and response bodies of the API, built on the models generated from prisma/schema.prisma."""
+
+import json
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+
+from app.db import models
+from app.jobs.actions import MAX_STORE_IDS
+
+_AS_OF_HELP = (
+    "The instant the report is computed as of (ISO 8601; without an offset it is read as UTC). "
+    "Default: the newest poll at the time of the request."
+)
+
+
+def _as_of_must_be_text(value: Any) -> Any:
+    # pydantic would also take a number as seconds since 1970; a report time is only accepted as ISO 8601 text.
+    if value is not None and not isinstance(value, str | datetime):
+        raise ValueError("as_of must be an ISO 8601 date-time string such as 2024-03-14T12:00:00Z")
+    return value
+
+
+class TriggerOneRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    as_of: datetime | None = Field(None, description=_AS_OF_HELP)
+
+    _check_as_of = field_validator("as_of", mode="before")(_as_of_must_be_text)
+
+
+class TriggerRequest(TriggerOneRequest):
+    store_ids: list[StrictStr] | None = Field(
+        None, min_length=1, max_length=MAX_STORE_IDS,
+        description=f"Report only these stores (at most {MAX_STORE_IDS:,}; each must have polls). Default: every "
+                    "store with a poll at or before as_of.",
+    )
+
+
+class TriggerResponse(BaseModel):
+    report_id: uuid.UUID
+
+
+class Progress(BaseModel):
+    stores_done: int
+    stores_total: int | None = Field(description="Unknown (null) until a worker has started the report.")
+
+
+class RunningResponse(BaseModel):
+    status: Literal["Running"] = "Running"
+    progress: Progress
+
+
+class StoppedResponse(BaseModel):
+    status: Literal["Failed", "Cancelled"]
+    error: str
+
+
+class ReportParameters(BaseModel):
+    store_ids: list[str] | None = None
+
+
+class ReportOut(models.Report):
+    """A report's metadata: state, as_of, parameters, timings, progress, row count, error and lease."""
+
+    parameters: ReportParameters
+
+    @field_validator("parameters", mode="before")
+    @classmethod
+    def _parse_json(cls, value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    @classmethod
+    def of(cls, report: models.Report) -> "ReportOut":
+        return cls.model_validate(report.model_dump())
+
+
+class ReportPage(BaseModel):
+    items: list[ReportOut]
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="The offset of the next page, or null on the last page.")
+
+
+class ErrorResponse(BaseModel):
+    detail: str
+
+
+class FieldProblem(BaseModel):
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class ValidationProblem(BaseModel):
+    detail: str = Field(description="What is wrong, in one line")
+    errors: list[FieldProblem] = Field(default=[], description="Per field, when the request did not parse")

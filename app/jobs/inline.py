@@ -1,0 +1,40 @@
+"""`python -m app report`: a report enqueued and run in this process through the same job code as the workers."""
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
+from pathlib import Path
+
+from app.config import Settings
+from app.db.connect import create_pool
+from app.db.models import Report, ReportState
+from app.errors import ReportFailed
+from app.jobs.actions import submit_report
+from app.jobs.manager import ReportManager
+from app.jobs.worker import Worker, worker_pool_size
+from app.report.csv import write_csv
+
+_OTHER_WORKER_POLL_SECONDS = 0.5
+
+
+async def run_report_inline(settings: Settings, output: Path | Callable[[bytes], Awaitable[None]],
+                            as_of: datetime | None = None, store_ids: Sequence[str] | None = None) -> Report:
+    """Enqueue a report, run it here (retrying like a worker), and COPY its CSV into `output`.
+
+    Running workers may claim it first (they hear the same NOTIFY); then this waits for their result.
+    """
+    pool = await create_pool(settings, max_size=worker_pool_size(settings))
+    try:
+        manager = ReportManager(pool)
+        await manager.check_schema()
+        report = await submit_report(manager, as_of, store_ids)
+        worker = Worker(pool, settings)
+        while (report := await worker.run_one(report.id)).status in (ReportState.queued, ReportState.running):
+            await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
+        if report.status is not ReportState.complete:
+            raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")
+        async with pool.acquire() as conn:
+            await write_csv(conn, report.id, output)
+        return report
+    finally:
+        await pool.close()

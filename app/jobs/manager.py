@@ -1,0 +1,110 @@
+"""ReportManager: the only code that runs the job queue's SQL (sql/queries/jobs.sql), one method per query.
+
+The worker and the API call these methods and never see SQL. Rows come back as the generated `Report` model.
+"""
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import asyncpg
+
+from app.db.models import Report, ReportState
+from app.db.queries import queries
+from app.errors import DatabaseSetupError
+
+# LISTEN/NOTIFY channel on which enqueued (and re-queued) report ids are announced.
+QUEUE_CHANNEL = "storepulse_report_queued"
+
+
+@dataclass(frozen=True)
+class ReportProgress:
+    status: ReportState
+    stores_done: int
+    stores_total: int | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class ShardProgress:
+    shards: int
+    unfinished_shards: int
+    rows: int
+    stores_total: int | None
+
+
+def _report(record: asyncpg.Record | None) -> Report | None:
+    return None if record is None else Report.model_validate(dict(record))
+
+
+class ReportManager:
+    def __init__(self, pool: asyncpg.Pool):
+        self.pool = pool
+
+    async def check_schema(self) -> None:
+        if not await self.pool.fetchval(queries["jobs_schema_ready"]):
+            raise DatabaseSetupError(
+                "the tables `report` and `report_shard` are missing: run `python -m app db migrate`"
+            )
+
+    async def enqueue(self, as_of: datetime, store_ids: Sequence[str] | None = None) -> Report:
+        parameters = {} if store_ids is None else {"store_ids": list(store_ids)}
+        record = await self.pool.fetchrow(queries["enqueue_report"], as_of, json.dumps(parameters), QUEUE_CHANNEL)
+        return _report(record)
+
+    async def fail_abandoned(self, max_attempts: int) -> list[uuid.UUID]:
+        return [r["id"] for r in await self.pool.fetch(queries["fail_abandoned_reports"], max_attempts)]
+
+    async def claim(self, worker_id: str, lease_seconds: float, max_attempts: int) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["claim_report"], worker_id, lease_seconds, max_attempts))
+
+    async def claim_by_id(self, report_id: uuid.UUID, worker_id: str, lease_seconds: float) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["claim_report_by_id"], report_id, worker_id, lease_seconds))
+
+    async def extend_lease(self, report_id: uuid.UUID, worker_id: str, lease_seconds: float) -> bool:
+        return await self.pool.fetchval(queries["extend_lease"], report_id, worker_id, lease_seconds) is not None
+
+    async def complete(self, report_id: uuid.UUID, worker_id: str) -> Report | None:
+        """The completed report, or None when it is not ours any more or shards are unfinished."""
+        return _report(await self.pool.fetchrow(queries["complete_report"], report_id, worker_id))
+
+    async def shard_progress(self, report_id: uuid.UUID) -> ShardProgress:
+        record = await self.pool.fetchrow(queries["report_shard_progress"], report_id)
+        return ShardProgress(**dict(record))
+
+    async def fail(self, report_id: uuid.UUID, worker_id: str, error: str) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["fail_report"], report_id, worker_id, error))
+
+    async def retry(self, report_id: uuid.UUID, worker_id: str, error: str) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["retry_report"], report_id, worker_id, error, QUEUE_CHANNEL))
+
+    async def hand_back(self, report_id: uuid.UUID, worker_id: str) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["hand_back_report"], report_id, worker_id, QUEUE_CHANNEL))
+
+    async def cancel(self, report_id: uuid.UUID) -> Report | None:
+        """The cancelled report, or None when it is unknown or already finished."""
+        return _report(await self.pool.fetchrow(queries["cancel_report"], report_id))
+
+    async def discard_cancelled_rows(self, report_id: uuid.UUID) -> None:
+        await self.pool.execute(queries["discard_cancelled_rows"], report_id)
+
+    async def get(self, report_id: uuid.UUID) -> Report | None:
+        return _report(await self.pool.fetchrow(queries["get_report"], report_id))
+
+    async def progress(self, report_id: uuid.UUID) -> ReportProgress | None:
+        record = await self.pool.fetchrow(queries["get_report_progress"], report_id)
+        if record is None:
+            return None
+        return ReportProgress(ReportState(record["status"]), record["stores_done"], record["stores_total"],
+                              record["error"])
+
+    async def list_recent(self, limit: int, offset: int) -> list[Report]:
+        return [_report(r) for r in await self.pool.fetch(queries["list_reports"], limit, offset)]
+
+    async def has_polls_until(self, as_of: datetime) -> bool:
+        return await self.pool.fetchval(queries["has_polls_until"], as_of)
+
+    async def unknown_store_ids(self, store_ids: Sequence[str]) -> list[str]:
+        return [r["store_id"] for r in await self.pool.fetch(queries["unknown_store_ids"], list(store_ids))]
