@@ -43,7 +43,6 @@ def max_rss_mib() -> float:
 
 async def prepare(scale: int):
     settings = get_settings()
-    up(settings, quiet=True)
     name = "storepulse_bench_report" + ("" if scale == 1 else f"_x{scale}")
     settings = settings.model_copy(update={"pg_database": name})
     await ensure_database(settings)
@@ -129,4 +128,5 @@ if __name__ == "__main__":
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--baseline", action="store_true", help="also time the multirange formulation")
     args = parser.parse_args()
+    up(get_settings(), quiet=True)  # the embedded cluster, before the event loop: it runs its own
     asyncio.run(main(args.scale, args.runs, args.shards, args.baseline))

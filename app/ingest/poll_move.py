@@ -1,27 +1,62 @@
-"""Moving staged polls into store_status: one part per UTC-day partition, each part piping
-`COPY (new polls of the part) TO STDOUT` on one connection into `COPY store_status FROM STDIN` on another,
-the parts committed together by two-phase commit (or in one transaction when the server allows none)."""
+"""Moving staged polls into store_status. The staged UTC days are split into contiguous time ranges of about equal
+row counts, one part each; a part pipes `COPY (its new polls) TO STDOUT` on one connection into
+`COPY store_status FROM STDIN` on another, and the parts are committed together by two-phase commit (or in one
+transaction when there is one part or the server allows no prepared transactions). Each part also analyzes the
+chunks it wrote, before it is prepared."""
 
 import asyncio
+from collections import Counter
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 
 from app.db.queries import queries
+from app.ingest.parallel_copy import acquired
 from app.ingest.two_phase import run_in_parts
 
 _COLUMNS = ["store_id", "status", "timestamp_utc"]
+_DAY = timedelta(days=1)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, part: int, parts: int,
-                     lo, hi) -> int:
+@dataclass(frozen=True)
+class TimeRange:
+    start: datetime
+    end: datetime  # exclusive
+
+
+def split_days(day_counts: list[tuple[datetime, int]], parts: int) -> list[TimeRange]:
+    """Contiguous ranges of whole days (ascending `day_counts`), at most `parts`, of about equal row counts: a
+    range ends before the day whose middle lies past its share of the rows."""
+    total = sum(count for _, count in day_counts)
+    ranges, start, seen = [], day_counts[0][0], 0
+    for day, count in day_counts:
+        if len(ranges) < parts - 1 and day > start and seen + count / 2 > total * (len(ranges) + 1) / parts:
+            ranges.append(TimeRange(start, day))
+            start = day
+        seen += count
+    ranges.append(TimeRange(start, day_counts[-1][0] + _DAY))
+    return ranges
+
+
+async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, parts: list[TimeRange],
+                     i: int) -> int:
+    """Part i of the move. The first and last parts also take any staged poll before or after all the days: none
+    should be there, but none can be left behind either."""
+    part = parts[i]
+    staged_from = part.start if i > 0 else None
+    staged_to = part.end if i < len(parts) - 1 else None
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=16)
 
     async def produce() -> None:
-        async with source.transaction():
-            await source.execute("set local enable_hashagg = off")  # see new_polls_of_part
-            await source.copy_from_query(queries["new_polls_of_part"], part, parts, lo, hi,
-                                         output=chunks.put, format="binary")
-        await chunks.put(None)
+        try:
+            async with source.transaction():
+                await source.execute(queries["move_part_settings"])
+                await source.copy_from_query(queries["new_polls_in_range"], staged_from, staged_to, part.start,
+                                             part.end, output=chunks.put, format="binary")
+        finally:
+            await chunks.put(None)  # ends the target's COPY; a failure here is raised by `await producer` below
 
     async def consume():
         while (chunk := await chunks.get()) is not None:
@@ -33,28 +68,39 @@ async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, par
         await producer
     finally:
         producer.cancel()
-    return int(status.split()[-1])
+    added = int(status.split()[-1])
+    if added:
+        # Statistics of the part's chunks, in its own transaction: ANALYZE counts the transaction's own new rows,
+        # the statistics commit with them, and a part that finishes early analyzes while the others still insert.
+        await target.execute(queries["analyze_poll_chunks"], part.start, part.end)
+    return added
 
 
-async def move_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, workers: int) -> int:
-    """Returns the number of polls added."""
+async def plan_move(conn: asyncpg.Connection, workers: int, days: Counter[int], staged: int) -> list[TimeRange]:
+    """The parts of the move (none when nothing is staged), after creating the chunks they need. `days` counts the
+    staged polls per UTC day, as the line checks saw them; should they not add up to what COPY stored, the days
+    are counted again in SQL."""
+    if sum(days.values()) == staged:
+        day_counts = [(_EPOCH + timedelta(days=day), count) for day, count in sorted(days.items())]
+    else:
+        day_counts = [(r["day"], r["polls"]) for r in await conn.fetch(queries["staged_poll_days"])]
+    if not day_counts:
+        return []
+    day_starts = [day for day, _ in day_counts]
     async with conn.transaction():
-        markers = [r["timestamp_utc"] for r in await conn.fetch(queries["create_poll_chunks"])]
-        await conn.execute(queries["delete_chunk_markers"], markers)
-    lo, hi = await conn.fetchrow(queries["staged_poll_bounds"])
-    if lo is None:
+        await conn.execute(queries["create_poll_chunks"], day_starts)
+        await conn.execute(queries["remove_chunk_placeholders"], day_starts)
+    max_parts = await conn.fetchval(queries["max_prepared_transactions"])
+    return split_days(day_counts, max(1, min(workers, max_parts)))
+
+
+async def move_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, parts: list[TimeRange]) -> int:
+    """Adds the staged polls that store_status does not hold yet, all parts or none; returns how many."""
+    if not parts:
         return 0
-    parts = max(1, min(workers, await conn.fetchval(queries["max_prepared_transactions"])))
-    sources = [await pool.acquire() for _ in range(parts)]
-    targets = [await pool.acquire() for _ in range(parts)] if parts > 1 else []
-    try:
-        if parts == 1:
+    async with acquired(pool, len(parts)) as sources:
+        if len(parts) == 1:
             async with conn.transaction():
-                return await _pipe_part(sources[0], conn, 0, 1, lo, hi)
-        by_target = dict(zip(map(id, targets), sources))
-        return await run_in_parts(
-            conn, targets, lambda target, part, n: _pipe_part(by_target[id(target)], target, part, n, lo, hi)
-        )
-    finally:
-        for c in sources + targets:
-            await pool.release(c)
+                return await _pipe_part(sources[0], conn, parts, 0)
+        async with acquired(pool, len(parts)) as targets:
+            return await run_in_parts(conn, targets, lambda target, i: _pipe_part(sources[i], target, parts, i))

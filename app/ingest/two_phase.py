@@ -36,32 +36,36 @@ async def recover_interrupted_loads(conn: asyncpg.Connection) -> int:
 
 
 async def run_in_parts(coordinator: asyncpg.Connection, conns: Sequence[asyncpg.Connection],
-                       work: Callable[[asyncpg.Connection, int, int], Awaitable[int]]) -> int:
-    """Run work(conn, part, parts) on every connection, committing all parts or none. Returns the sum."""
+                       work: Callable[[asyncpg.Connection, int], Awaitable[int]]) -> int:
+    """Run work(conn, part) on every connection, committing all parts or none. Returns the sum of the results."""
     load_id = uuid.uuid4().hex
-    parts = len(conns)
     prepared: list[str] = []
 
     async def run_part(conn: asyncpg.Connection, part: int) -> int:
         await conn.execute("begin")
         try:
-            result = await work(conn, part, parts)
+            # A sibling part that is already prepared keeps its locks until the decision: a part waiting for one
+            # of them would wait for ever, so such a wait fails the load instead.
+            await conn.execute(queries["part_lock_timeout"])
+            result = await work(conn, part)
+            gid = _gid(load_id, part)
+            await conn.execute(f"prepare transaction '{gid}'")
         except BaseException:
-            await conn.execute("rollback")
+            if not conn.is_closed() and conn.is_in_transaction():
+                await conn.execute("rollback")
             raise
-        gid = _gid(load_id, part)
-        await conn.execute(f"prepare transaction '{gid}'")
         prepared.append(gid)
         return result
 
-    try:
-        results = await asyncio.gather(*(run_part(c, i) for i, c in enumerate(conns)))
-    except BaseException:
+    # Every part runs to its end (prepared or rolled back) before anything is decided.
+    outcomes = await asyncio.gather(*(run_part(c, i) for i, c in enumerate(conns)), return_exceptions=True)
+    failure = next((o for o in outcomes if isinstance(o, BaseException)), None)
+    if failure is not None:
         for gid in prepared:
             await coordinator.execute(f"rollback prepared '{gid}'")
-        raise
+        raise failure
     await coordinator.execute(queries["record_load_decision"], load_id)
     for gid in prepared:
         await coordinator.execute(f"commit prepared '{gid}'")
     await coordinator.execute(queries["forget_load_decisions"], GID_PREFIX)
-    return sum(results)
+    return sum(outcomes)
