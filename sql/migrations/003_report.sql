@@ -47,9 +47,10 @@ with polls as (
     where (p_store_from is null or h.store_id >= p_store_from)
       and (p_store_to is null or h.store_id < p_store_to)
       and (p_store_ids is null or h.store_id = any (p_store_ids))
-), zone_spans as (
+), zone_spans as materialized (
     -- Per zone, the local dates to look at: from two days before the week window's first local date (an
-    -- interval starting then can reach into the window) to the local date of `now`.
+    -- interval starting then can reach into the window) to the local date of `now`. Materialized: inlined, the
+    -- planner would redo these zone lookups for every hour row.
     select zone, ((p_now - interval '7 days') at time zone zone)::date - 2 as first_day,
            (p_now at time zone zone)::date as last_day
     from (select distinct zone from hour_rows) zones
