@@ -32,5 +32,9 @@ class InvalidReportRequest(StorepulseError):
     """The report request is invalid."""
 
 
+class ReportNotCancellable(StorepulseError):
+    """Only a queued or running report can be cancelled."""
+
+
 class ReportFailed(StorepulseError):
     """The report failed."""

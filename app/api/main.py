@@ -15,8 +15,9 @@ from app.api.progress import ProgressCache
 from app.api.routes import reports
 from app.config import Settings, get_settings
 from app.db.connect import create_pool
-from app.errors import DatabaseSetupError, InvalidReportRequest, ReportNotFound, StorepulseError
-from app.jobs.actions import ReportNotCancellable
+from app.errors import (
+    DatabaseSetupError, InvalidReportRequest, ReportNotCancellable, ReportNotFound, StorepulseError,
+)
 from app.jobs.manager import ReportManager
 from app.jobs.worker import Worker, worker_pool_size
 

@@ -11,10 +11,15 @@ from app.db.migrate import migrate
 
 
 async def _migrate(settings: Settings) -> list[str]:
+    from app.ingest.two_phase import recover_interrupted_loads
+
     await ensure_database(settings)
     conn = await connect(settings)
     try:
-        return await migrate(conn)
+        applied = await migrate(conn)
+        # A load killed between its commits leaves prepared parts; finish or undo them before anyone reads.
+        await recover_interrupted_loads(conn)
+        return applied
     finally:
         await conn.close()
 

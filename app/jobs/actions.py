@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from app.db.models import Report
-from app.errors import InvalidReportRequest, ReportNotFound, StorepulseError
+from app.errors import InvalidReportRequest, ReportNotCancellable, ReportNotFound
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
 
@@ -13,10 +13,6 @@ from app.report.engine import newest_poll
 MAX_STORE_IDS = 10_000
 _SHOWN_UNKNOWN = 10
 REPORT_NOT_FOUND = "Report not found"  # the API's 404 detail, word for word
-
-
-class ReportNotCancellable(StorepulseError):
-    """Only a queued or running report can be cancelled."""
 
 
 def clean_store_ids(store_ids: Sequence[str]) -> list[str]:
