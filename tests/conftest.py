@@ -84,6 +84,16 @@ async def conn(db_settings: Settings) -> asyncpg.Connection:
 
 
 @pytest.fixture
+def sync_conn(db_settings):
+    """(event loop, connection) for synchronous tests such as hypothesis's, which cannot be coroutines."""
+    loop = asyncio.new_event_loop()
+    connection = loop.run_until_complete(asyncpg.connect(db_settings.dsn()))
+    yield loop, connection
+    loop.run_until_complete(connection.close())
+    loop.close()
+
+
+@pytest.fixture
 def output_dir(request: pytest.FixtureRequest) -> Path:
     """A per-test folder under test-output/ for artefacts worth keeping (screenshots, CSVs)."""
     path = PROJECT_ROOT / "test-output" / request.node.name

@@ -1,23 +1,11 @@
 """The report SQL agrees with the Python model (tests/model.py) on random data, to the microsecond."""
 
-import asyncio
 
-import asyncpg
-import pytest
 from hypothesis import HealthCheck, given, settings
 
 from tests.model import compute_report
 from tests.report_support import differences, load_rows, sql_figures
 from tests.strategies import STORES, scenarios
-
-
-@pytest.fixture
-def sync_conn(db_settings):
-    loop = asyncio.new_event_loop()
-    conn = loop.run_until_complete(asyncpg.connect(db_settings.dsn()))
-    yield loop, conn
-    loop.run_until_complete(conn.close())
-    loop.close()
 
 
 async def _sql_report(conn, polls, hours, zones, as_of, store_ids):

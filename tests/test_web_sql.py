@@ -2,7 +2,6 @@
 report's rules (they add up to report_seconds_v1's figures and agree with the Python model), and the report page's
 aggregates are right on hand-made report rows."""
 
-import asyncio
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
@@ -76,15 +75,6 @@ def merged(segments):
         else:
             out.append((start, end, status))
     return out
-
-
-@pytest.fixture
-def sync_conn(db_settings):
-    loop = asyncio.new_event_loop()
-    connection = loop.run_until_complete(asyncpg.connect(db_settings.dsn()))
-    yield loop, connection
-    loop.run_until_complete(connection.close())
-    loop.close()
 
 
 async def _store_functions(conn, polls, hours, zones, start, end):

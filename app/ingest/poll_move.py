@@ -89,7 +89,7 @@ async def plan_move(conn: asyncpg.Connection, workers: int, days: Counter[int], 
     day_starts = [day for day, _ in day_counts]
     async with conn.transaction():
         await conn.execute(queries["create_poll_chunks"], day_starts)
-        await conn.execute(queries["remove_chunk_placeholders"], day_starts)
+        await conn.execute(queries["remove_chunk_markers"], day_starts)
     max_parts = await conn.fetchval(queries["max_prepared_transactions"])
     return split_days(day_counts, max(1, min(workers, max_parts)))
 

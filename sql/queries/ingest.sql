@@ -100,17 +100,17 @@ order by 1
 -- Creates the missing hypertable chunks of the given UTC days ($1). The parallel move below runs as prepared
 -- transactions, and TimescaleDB serialises chunk creation with a lock on the hypertable held to the end of the
 -- creating transaction: a prepared part holding it would block its siblings. So the chunks are made beforehand,
--- by inserting a placeholder row per missing day; remove_chunk_placeholders deletes them in the same transaction,
+-- by inserting a marker row per missing day; remove_chunk_markers deletes them in the same transaction,
 -- so no one ever sees them. (A statement does not see rows its own CTEs insert: the delete must be a second one.)
 insert into store_status (store_id, status, timestamp_utc)
-select E'\x01storepulse chunk placeholder', 'active', day from unnest($1::timestamptz[]) as day
+select E'\x01storepulse chunk marker', 'active', day from unnest($1::timestamptz[]) as day
 where not exists (select 1 from timescaledb_information.chunks c
                   where c.hypertable_schema = 'public' and c.hypertable_name = 'store_status'
                     and c.range_start <= day and c.range_end > day)
 
--- name: remove_chunk_placeholders
+-- name: remove_chunk_markers
 delete from store_status
-where store_id = E'\x01storepulse chunk placeholder' and timestamp_utc = any($1::timestamptz[])
+where store_id = E'\x01storepulse chunk marker' and timestamp_utc = any($1::timestamptz[])
 
 -- name: new_polls_in_range
 -- The staged polls of one part of the move that are new: exact duplicates (within the file, or of polls already
