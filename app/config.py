@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     pool_min_size: int = 1
     pool_max_size: int = 8
     # Concurrent store shards per report: one per core the database has is the sweet spot.
-    report_shards: int = Field(default=4, ge=1, le=64)
+    report_shards: int = Field(default=2, ge=1, le=64)
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
