@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from app.db.models import ReportRow
 from app.db.queries import queries
 from app.web.timeline import DaySpan, Piece, Poll
 
@@ -36,18 +37,6 @@ class Bucket:
 
 
 @dataclass(frozen=True)
-class StoreFigures:
-    """A store's six figures in one report, in the CSV's units (minutes for the hour, hours otherwise)."""
-
-    uptime_last_hour: Decimal
-    uptime_last_day: Decimal
-    uptime_last_week: Decimal
-    downtime_last_hour: Decimal
-    downtime_last_day: Decimal
-    downtime_last_week: Decimal
-
-
-@dataclass(frozen=True)
 class HoursRow:
     day_of_week: int
     start: time
@@ -59,7 +48,7 @@ class StoreWeek:
     """One store in one report: its figures, its zone, its hour rows and what its timeline draws."""
 
     store_id: str
-    figures: StoreFigures
+    figures: ReportRow  # the six figures, as stored
     zone: str
     zone_given: str | None
     as_of_local: datetime  # naive: the store's wall clock
@@ -118,7 +107,7 @@ async def store_week(pool: asyncpg.Pool, report_id: uuid.UUID, store_id: str, as
         polls = await conn.fetch(queries["web_store_polls"], store_id, start, as_of, zone)
     return StoreWeek(
         store_id=store_id,
-        figures=StoreFigures(*(row[name] for name in StoreFigures.__dataclass_fields__)),
+        figures=ReportRow.model_validate(dict(row)),
         zone=zone,
         zone_given=row["zone_given"],
         as_of_local=row["as_of_local"],

@@ -71,8 +71,7 @@ limit 1
 -- The store's six figures in report $1 (no row when the report does not include it), its time zone as the report
 -- reads it (a missing or unknown name means America/Chicago), the name it was given, and the report's as_of ($3)
 -- on the store's wall clock.
-select w.uptime_last_hour, w.uptime_last_day, w.uptime_last_week,
-       w.downtime_last_hour, w.downtime_last_day, w.downtime_last_week,
+select w.*,
        coalesce(z.name, 'America/Chicago') as zone, t.timezone_str as zone_given,
        $3::timestamptz at time zone coalesce(z.name, 'America/Chicago') as as_of_local
 from report_row w
