@@ -27,10 +27,13 @@ def _seconds_to_timedelta(seconds: Decimal) -> timedelta:
     return timedelta(microseconds=int(seconds * 1_000_000))
 
 
-async def sql_figures(conn: asyncpg.Connection, as_of, store_ids=None, store_from=None, store_to=None
-                      ) -> dict[str, Figures]:
+async def sql_figures(conn: asyncpg.Connection, as_of, store_ids=None, store_from=None, store_to=None,
+                      summary_until=None) -> dict[str, Figures]:
+    """report_seconds_v2's figures. summary_until: how far the status change summary is read (MINUS_INFINITY:
+    every poll is read; None: as far as the statement finds it usable)."""
     rows = await conn.fetch(
-        "select * from report_seconds_v1($1, $2, $3, $4)", as_of, store_from, store_to, store_ids
+        "select * from report_seconds_v2($1, $2, $3, $4, $5)", as_of, store_from, store_to, store_ids,
+        summary_until,
     )
     return {r["store_id"]: Figures(*(_seconds_to_timedelta(v) for v in list(r.values())[1:])) for r in rows}
 

@@ -90,7 +90,7 @@ async def test_rerun_after_crash_finishes_missing_shards_only(loaded):
         # As if a worker died after committing shard 1 only.
         first = plan[1]
         await conn.fetchval(queries["compute_report_shard"], report_id, first["shard"], as_of,
-                            first["store_from"], first["store_to"], None)
+                            first["store_from"], first["store_to"], None, None)
         partial = await stored_rows(conn, report_id)
         finished_at = await conn.fetchval(
             "select finished_at from report_shard where report_id = $1 and shard = $2", report_id, first["shard"])

@@ -1,5 +1,5 @@
 """The web pages' SQL (sql/migrations/005_web.sql, sql/queries/web.sql): the store timeline's functions apply the
-report's rules (they add up to report_seconds_v1's figures and agree with the Python model), and the report page's
+report's rules (they add up to report_seconds_v2's figures and agree with the Python model), and the report page's
 aggregates are right on hand-made report rows."""
 
 from collections import defaultdict
@@ -20,12 +20,12 @@ from tests.web_support import load_generated_sample
 WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 
 # Per store and window: the seconds up and down in business hours by intersecting the two functions' intervals,
-# next to report_seconds_v1's figures for the same store.
+# next to report_seconds_v2's figures for the same store.
 FIGURES_FROM_INTERVALS = """
 with windows(name, length) as (
     values ('hour', interval '1 hour'), ('day', interval '1 day'), ('week', interval '7 days')
 ), report as (
-    select * from report_seconds_v1($1, null, null, null)
+    select * from report_seconds_v2($1, null, null, null)
 )
 select r.store_id, w.name,
        coalesce(sum(extract(epoch from least(s.ends_at, b.close_at) - greatest(s.starts_at, b.open_at)))
@@ -47,7 +47,7 @@ group by r.store_id, w.name, report_up, report_down
 
 def mismatches(rows: list[asyncpg.Record]) -> list[str]:
     return [f"{r['store_id']} {r['name']}: intervals give up {r['up']} down {r['down']}, "
-            f"report_seconds_v1 {r['report_up']} {r['report_down']}"
+            f"report_seconds_v2 {r['report_up']} {r['report_down']}"
             for r in rows if (r["up"], r["down"]) != (r["report_up"], r["report_down"])]
 
 
@@ -106,7 +106,7 @@ async def test_the_timeline_pieces_add_up_to_the_report_and_stay_inside_their_da
     await load_generated_sample(db_settings, tmp_path / "sample", 60)
     as_of = await conn.fetchval("select max(timestamp_utc) from store_status")
     start = as_of - timedelta(days=7)
-    figures = {r["store_id"]: r for r in await conn.fetch("select * from report_seconds_v1($1, null, null, null)",
+    figures = {r["store_id"]: r for r in await conn.fetch("select * from report_seconds_v2($1, null, null, null)",
                                                            as_of)}
     zones = {r["store_id"]: r["zone"] for r in await conn.fetch(
         "select s.store_id, coalesce(z.name, 'America/Chicago') as zone from (select distinct store_id "

@@ -103,3 +103,48 @@ class ReportShard(BaseModel):
     store_to: str | None = None
     stores: int | None = None
     finished_at: datetime.datetime | None = None
+
+
+class StatusChange(BaseModel):
+    """The status change summary the report reads instead of every poll (sql/migrations/006_status_change.sql): per
+    chunk of store_status, each store's first poll in the chunk and the polls where its status changes.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "status_change"
+
+    store_id: str
+    ts: datetime.datetime
+    status: PollStatus
+
+
+class StatusChangeChunk(BaseModel):
+    """One summarized chunk of store_status: what its summary was made from."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "status_change_chunk"
+
+    # the chunk's table oid
+    chunk: int
+    range_start: datetime.datetime
+    range_end: datetime.datetime
+    filenode: int
+    # a pg_snapshot as text: the transactions whose writes the summary includes
+    snapshot: str
+    changes: int
+    summarized_at: datetime.datetime
+
+
+class StatusChangePending(BaseModel):
+    """A statement that wrote store_status, recorded by its trigger, until every chunk it may touch is summarized again."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "status_change_pending"
+
+    id: int
+    xid: int
+    operation: str
+    # [pollsFrom, pollsTo): the polls written; both null: anywhere
+    polls_from: datetime.datetime | None = None
+    polls_to: datetime.datetime | None = None
+    written_at: datetime.datetime

@@ -1,7 +1,8 @@
 """Runs a report: its stores split into shards (ranges of store ids) computed concurrently on separate
-connections by report_seconds_v1. Each shard's rows and its completion commit together, so running a report
-again after a crash finishes only the shards that are missing and never duplicates a store. This module does
-not touch the report's status: the job layer (app/jobs) owns that."""
+connections by report_seconds_v2. Each shard's rows and its completion commit together, so running a report
+again after a crash finishes only the shards that are missing and never duplicates a store. Before the shards,
+the status change summary is brought up to date if a load made it stale (app/report/summary.py). This module
+does not touch the report's status: the job layer (app/jobs) owns that."""
 
 import asyncio
 import json
@@ -13,10 +14,10 @@ import asyncpg
 
 from app.db.queries import queries
 from app.errors import ReportNotFound
+from app.report.summary import INFINITY, MINUS_INFINITY, STALE_SUMMARY, refresh_summary, stale_from
 
 Progress = Callable[[int, int | None], Awaitable[None]]
-
-
+_SUMMARY_ATTEMPTS = 3  # then a shard reads every poll: loads committing all the time must not stall a report
 
 async def newest_poll(conn: asyncpg.Connection) -> datetime | None:
     return await conn.fetchval(queries["newest_poll"])
@@ -56,6 +57,18 @@ async def plan_shards(conn: asyncpg.Connection, report_id: uuid.UUID, shards: in
     return existing
 
 
+async def summary_until(pool: asyncpg.Pool, as_of: datetime, workers: int) -> datetime:
+    """How far a report as of `as_of` can read the status change summary, after summarizing again whatever a
+    load made stale (INFINITY: all the way)."""
+    async with pool.acquire() as conn:
+        until = await stale_from(conn, as_of)
+    if until != INFINITY:
+        await refresh_summary(pool, workers)
+        async with pool.acquire() as conn:
+            until = await stale_from(conn, as_of)
+    return until
+
+
 async def run_report(pool: asyncpg.Pool, report_id: uuid.UUID, *, shards: int,
                      on_progress: Progress | None = None) -> int:
     """Compute every unfinished shard of the report; returns the report's number of rows."""
@@ -66,23 +79,44 @@ async def run_report(pool: asyncpg.Pool, report_id: uuid.UUID, *, shards: int,
         plan = await plan_shards(conn, report_id, shards)
     as_of, store_ids = report["as_of"], _store_ids(report["parameters"])
     total: list[int | None] = [None]
+    todo = [s for s in plan if s["finished_at"] is None]
+    until = await summary_until(pool, as_of, shards) if todo else INFINITY
 
     async def count_stores() -> None:
         async with pool.acquire() as conn:
-            total[0] = await conn.fetchval(queries["count_report_stores"], as_of, store_ids)
+            try:
+                total[0] = await conn.fetchval(queries["count_report_stores"], as_of, store_ids, until)
+            except asyncpg.PostgresError as exc:
+                if exc.sqlstate != STALE_SUMMARY:
+                    raise
+                # None: the statement finds how far the summary is usable itself.
+                total[0] = await conn.fetchval(queries["count_report_stores"], as_of, store_ids, None)
             await conn.execute(queries["set_report_stores_total"], report_id, total[0])
         if on_progress:
             await on_progress(0, total[0])
 
-    async def compute(shard: asyncpg.Record) -> None:
+    async def compute_once(shard: asyncpg.Record, summary_until: datetime) -> int | None:
         async with pool.acquire() as conn, conn.transaction():
-            # A generic plan would hide as_of from the planner and lose chunk exclusion at plan time.
+            # A generic plan would hide as_of and summary_until from the planner: no chunk exclusion at plan time.
             await conn.execute("set local plan_cache_mode = force_custom_plan")
-            done = await conn.fetchval(queries["compute_report_shard"], report_id, shard["shard"], as_of,
-                                       shard["store_from"], shard["store_to"], store_ids)
+            return await conn.fetchval(queries["compute_report_shard"], report_id, shard["shard"], as_of,
+                                       shard["store_from"], shard["store_to"], store_ids, summary_until)
+
+    async def compute(shard: asyncpg.Record) -> None:
+        shard_until = until
+        for _ in range(_SUMMARY_ATTEMPTS):
+            try:
+                done = await compute_once(shard, shard_until)
+                break
+            except asyncpg.PostgresError as exc:
+                if exc.sqlstate != STALE_SUMMARY:
+                    raise
+                shard_until = await summary_until(pool, as_of, 1)  # a load committed since: catch up, retry
+        else:
+            done = await compute_once(shard, MINUS_INFINITY)
         if on_progress and done is not None:
             await on_progress(done, total[0])
 
-    await asyncio.gather(count_stores(), *(compute(s) for s in plan if s["finished_at"] is None))
+    await asyncio.gather(count_stores(), *(compute(s) for s in todo))
     async with pool.acquire() as conn:
         return sum(r["stores"] or 0 for r in await conn.fetch(queries["report_shards_done"], report_id))

@@ -1,4 +1,4 @@
--- Queries of the report engine (app/report). The computation itself is report_seconds_v1 (sql/migrations).
+-- Queries of the report engine (app/report). The computation itself is report_seconds_v2 (sql/migrations).
 
 -- name: report_to_run
 select id, as_of, parameters from report where id = $1
@@ -21,11 +21,11 @@ on conflict do nothing
 
 -- name: count_report_stores
 -- The report's store count, known early so progress can be shown: every store with a poll at or before as_of.
--- A plain SELECT (UPDATE ... FROM would not run in parallel), and count(*) over DISTINCT, which runs as a
--- parallel hash aggregate where count(distinct ...) would sort.
+-- The summary holds each store's first poll of every chunk, so it has the same stores (report_polls_v1 reads
+-- the polls of any chunk it cannot vouch for). $3: how far the summary is used, as for the shards. count(*)
+-- over DISTINCT: a hash aggregate, where count(distinct ...) would sort.
 select count(*)::int from (
-    select distinct store_id from store_status
-    where timestamp_utc <= $1 and ($2::text[] is null or store_id = any ($2::text[]))
+    select distinct store_id from report_polls_v1($1, null, null, $2::text[], $3)
 ) s
 
 -- name: set_report_stores_total
@@ -34,7 +34,9 @@ update report set stores_total = $2 where id = $1
 -- name: compute_report_shard
 -- One shard's rows, its completion and the report's progress, in one statement (so one transaction): a crash
 -- leaves a shard either finished with all its rows or not started. $1 report, $2 shard, and the shard's
--- as_of, store range and store filter as values, so the planner sees constants (chunk exclusion at plan time).
+-- as_of, store range, store filter and how far the status change summary is used ($7), as values, so the planner
+-- sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a load made the summary stale
+-- before $7 since the engine looked.
 with inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
                             downtime_last_hour, downtime_last_day, downtime_last_week)
@@ -42,7 +44,7 @@ with inserted as (
            round(f.uptime_last_hour / 60, 2), round(f.uptime_last_day / 3600, 2),
            round(f.uptime_last_week / 3600, 2), round(f.downtime_last_hour / 60, 2),
            round(f.downtime_last_day / 3600, 2), round(f.downtime_last_week / 3600, 2)
-    from report_seconds_v1($3, $4, $5, $6) f
+    from report_seconds_v2($3, $4, $5, $6, $7) f
     where exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
     returning 1
 ), counted as (
