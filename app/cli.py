@@ -41,6 +41,29 @@ def _ingest(args: argparse.Namespace) -> int:
     return 0 if result.ok else 1
 
 
+def _summarize(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from app.db.admin import up
+    from app.db.connect import create_pool
+    from app.report.summary import refresh_summary
+
+    settings = get_settings()
+    up(settings, quiet=True)
+
+    async def run():
+        pool = await create_pool(settings, max_size=settings.report_shards + 1)
+        try:
+            return await refresh_summary(pool, settings.report_shards)
+        finally:
+            await pool.close()
+
+    done = asyncio.run(run())
+    print(f"status change summary up to date: {done.chunks} chunk(s) summarized ({done.changes:,} rows), "
+          f"{done.dropped} dropped chunk(s) forgotten, {done.seconds:.1f} s")
+    return 0
+
+
 def _sample(args: argparse.Namespace) -> int:
     from app.sample import generate_sample
 
@@ -126,6 +149,11 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--workers", type=int, help="concurrent COPY connections (default: cores, at least 2)")
     ingest.add_argument("--rejects", type=Path, help="where rejected rows go (default ./ingest_rejects.csv)")
     ingest.set_defaults(func=_ingest)
+
+    summarize = commands.add_parser(
+        "summarize", help="bring the status change summary up to date after polls were loaded from outside "
+                          "(ingest does it itself; a report does it when it finds the summary stale)")
+    summarize.set_defaults(func=_summarize)
 
     sample = commands.add_parser("sample", help="write a realistic, deterministic sample data set")
     sample.add_argument("--stores", type=int, default=14_000)

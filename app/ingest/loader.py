@@ -22,6 +22,7 @@ from app.ingest.poll_move import move_polls, plan_move
 from app.ingest.poll_stage import stage_polls
 from app.ingest.sources import HOURS, KINDS, STATUS, FileKind, Header, find_sources, read_header
 from app.ingest.two_phase import recover_interrupted_loads
+from app.report.summary import refresh_summary
 
 _LOCK_KEY = 0x5709E_0002  # one load at a time: the staging tables are shared
 _SESSION = {"timezone": "UTC"}  # COPY reads a timestamp without an offset as UTC
@@ -154,6 +155,12 @@ async def _load_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, path: Path, 
         raise IngestError(f"moving the polls into store_status failed: {exc}") from exc
     result.duplicates = staged.staged - result.loaded
     clock.lap("move")
+    try:
+        await refresh_summary(pool, workers)
+    except asyncpg.PostgresError as exc:  # the polls are in; the next report summarizes them instead
+        result.warnings.append(f"the status change summary was not brought up to date ({exc}); "
+                               "the next report will do it")
+    clock.lap("summarize")
 
 
 async def _load_small_file(conn: asyncpg.Connection, path: Path, kind: FileKind, header: Header,

@@ -45,6 +45,9 @@ async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, par
     """Part i of the move. The first and last parts also take any staged poll before or after all the days: none
     should be there, but none can be left behind either."""
     part = parts[i]
+    # The move writes polls of the parts' days only (the days were counted from the staged polls themselves),
+    # which is what store_status's trigger records for the status change summary.
+    await target.execute(queries["set_poll_range"], parts[0].start, parts[-1].end)
     staged_from = part.start if i > 0 else None
     staged_to = part.end if i < len(parts) - 1 else None
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=16)
@@ -69,6 +72,8 @@ async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, par
     finally:
         producer.cancel()
     added = int(status.split()[-1])
+    if not added:  # nothing changed: the summary need not be made again for this part's COPY
+        await target.execute(queries["forget_own_writes"])
     if added:
         # Statistics of the part's chunks, in its own transaction: ANALYZE counts the transaction's own new rows,
         # the statistics commit with them, and a part that finishes early analyzes while the others still insert.
@@ -88,8 +93,11 @@ async def plan_move(conn: asyncpg.Connection, workers: int, days: Counter[int], 
         return []
     day_starts = [day for day, _ in day_counts]
     async with conn.transaction():
+        await conn.execute(queries["set_poll_range"], day_starts[0], day_starts[-1] + _DAY)
         await conn.execute(queries["create_poll_chunks"], day_starts)
         await conn.execute(queries["remove_chunk_markers"], day_starts)
+        # The markers come and go unseen: no poll changed (a new chunk is summarized for being new).
+        await conn.execute(queries["forget_own_writes"])
     max_parts = await conn.fetchval(queries["max_prepared_transactions"])
     return split_days(day_counts, max(1, min(workers, max_parts)))
 
