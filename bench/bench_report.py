@@ -1,10 +1,12 @@
 """Report benchmark: time from job start to all rows stored, by shard count, median of several runs.
 
-    .venv/bin/python -m bench.bench_report [--scale 1] [--runs 3] [--shards 1 2 4] [--baseline]
+    .venv/bin/python -m bench.bench_report [--scale 1] [--runs 3] [--shards 1 2 4] [--baseline] [--stale]
 
 Uses its own database on the embedded cluster (`storepulse_bench_report` or `..._x10`), loaded once with the
-sample (default size × scale) through the loader and vacuumed. Each run inserts a report row and calls
-app.report.engine.run_report, as a worker does. --baseline also times the straightforward formulation
+sample (default size × scale) through the loader (which also makes the status change summary) and vacuumed. Each
+run inserts a report row and calls app.report.engine.run_report, as a worker does. --stale also times reports
+that find the whole summary stale, as after a load from outside (timescaledb-parallel-copy): each such run first
+summarizes every chunk again. --baseline also times the straightforward formulation
 (bench/baseline_multirange.sql) in the same run, for calibration. Prints a table, writes bench/results/.
 """
 
@@ -62,8 +64,10 @@ async def prepare(scale: int):
     return settings, polls, stores
 
 
-async def time_report(pool: asyncpg.Pool, shards: int) -> tuple[float, int]:
+async def time_report(pool: asyncpg.Pool, shards: int, stale: bool = False) -> tuple[float, int]:
     async with pool.acquire() as conn:
+        if stale:  # a statement that writes nothing still tells the trigger "anywhere": every chunk goes stale
+            await conn.execute("delete from store_status where false")
         report_id = await conn.fetchval(
             "insert into report (as_of, status) values ($1, 'running') returning id", await newest_poll(conn))
     started = time.perf_counter()
@@ -83,18 +87,19 @@ async def time_baseline(pool: asyncpg.Pool) -> float:
         return time.perf_counter() - started
 
 
-async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool) -> None:
+async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool, stale: bool) -> None:
     settings, polls, stores = await prepare(scale)
     pool = await asyncpg.create_pool(settings.dsn(), min_size=1, max_size=max(shard_counts) + 2)
     results = []
     try:
-        for shards in shard_counts:
+        for shards, stale_run in [(n, False) for n in shard_counts] + ([(2, True)] if stale else []):
             await time_report(pool, shards)  # warm-up: caches, plans
             times, rows = [], 0
             for _ in range(runs):
-                elapsed, rows = await time_report(pool, shards)
+                elapsed, rows = await time_report(pool, shards, stale_run)
                 times.append(elapsed)
-            results.append({"shards": shards, "runs": times, "median_s": statistics.median(times), "rows": rows})
+            results.append({"shards": shards, "summary_stale": stale_run, "runs": times,
+                            "median_s": statistics.median(times), "rows": rows})
         base = None
         if baseline:
             base = statistics.median([await time_baseline(pool) for _ in range(runs)])
@@ -102,14 +107,15 @@ async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool) -
         await pool.close()
 
     print(f"\nreport benchmark — {stores:,} stores, {polls:,} polls (sample x{scale}); {machine()}")
-    print(f"{'formulation':<36} {'shards':>6} {'median s':>9} {'runs (s)':<26} {'stores/s':>10}")
+    print(f"{'formulation':<44} {'shards':>6} {'median s':>9} {'runs (s)':<26} {'stores/s':>10}")
     for r in results:
         runs_text = " ".join(f"{t:.2f}" for t in r["runs"])
-        print(f"{'report_seconds_v1 (engine)':<36} {r['shards']:>6} {r['median_s']:>9.2f} {runs_text:<26} "
+        name = "engine, summary stale (summarized first)" if r["summary_stale"] else "engine (report_seconds_v2)"
+        print(f"{name:<44} {r['shards']:>6} {r['median_s']:>9.2f} {runs_text:<26} "
               f"{r['rows'] / r['median_s']:>10,.0f}")
     if base is not None:
         best = min(r["median_s"] for r in results)
-        print(f"{'multirange baseline (one query)':<36} {1:>6} {base:>9.2f} {'':<26} {stores / base:>10,.0f}")
+        print(f"{'multirange baseline (one query)':<44} {1:>6} {base:>9.2f} {'':<26} {stores / base:>10,.0f}")
         print(f"speed-up of the best engine run over the baseline: {base / best:.1f}x")
     print(f"python process peak RSS: {max_rss_mib():.0f} MiB (report rows never come into Python)")
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -127,6 +133,7 @@ if __name__ == "__main__":
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--baseline", action="store_true", help="also time the multirange formulation")
+    parser.add_argument("--stale", action="store_true", help="also time reports that summarize every chunk first")
     args = parser.parse_args()
     up(get_settings(), quiet=True)  # the embedded cluster, before the event loop: it runs its own
-    asyncio.run(main(args.scale, args.runs, args.shards, args.baseline))
+    asyncio.run(main(args.scale, args.runs, args.shards, args.baseline, args.stale))

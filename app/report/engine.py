@@ -97,8 +97,7 @@ async def run_report(pool: asyncpg.Pool, report_id: uuid.UUID, *, shards: int,
 
     async def compute_once(shard: asyncpg.Record, summary_until: datetime) -> int | None:
         async with pool.acquire() as conn, conn.transaction():
-            # A generic plan would hide as_of and summary_until from the planner: no chunk exclusion at plan time.
-            await conn.execute("set local plan_cache_mode = force_custom_plan")
+            await conn.execute(queries["shard_settings"])
             return await conn.fetchval(queries["compute_report_shard"], report_id, shard["shard"], as_of,
                                        shard["store_from"], shard["store_to"], store_ids, summary_until)
 

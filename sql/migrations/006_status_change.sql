@@ -149,7 +149,7 @@ language sql stable as $$
 $$;
 
 -- The report's computation: report_seconds_v1 (003_report.sql, which has the full notes) reading report_polls_v1
--- instead of store_status.
+-- instead of store_status, and converting business hours once per weekly pattern rather than per store.
 drop function report_seconds_v1(timestamptz, text, text, text[]);
 
 create function report_seconds_v2(p_now timestamptz, p_store_from text, p_store_to text, p_store_ids text[],
@@ -186,44 +186,41 @@ with polls as (
     where (p_store_from is null or h.store_id >= p_store_from)
       and (p_store_to is null or h.store_id < p_store_to)
       and (p_store_ids is null or h.store_id = any (p_store_ids))
+), patterns as materialized (
+    -- Thousands of stores share a few thousand weekly patterns (zone, weekday, opening, closing): the intervals
+    -- are worked out once per pattern, then joined back to the stores' rows.
+    select distinct zone, day_of_week, start_time_local, end_time_local from hour_rows
 ), zone_spans as materialized (
     -- Per zone, the local dates to look at: from two days before the week window's first local date (an
-    -- interval starting then can reach into the window) to the local date of `now`. Materialized: inlined, the
-    -- planner would redo these zone lookups for every hour row.
+    -- interval starting then can reach into the window) to the local date of `now`.
     select zone, ((p_now - interval '7 days') at time zone zone)::date - 2 as first_day,
            (p_now at time zone zone)::date as last_day
-    from (select distinct zone from hour_rows) zones
-), local_days as (
-    -- Every local date in the zone's span whose weekday matches the row: at most two per row.
-    select r.*, d.day
-    from hour_rows r
+    from (select distinct zone from patterns) zones
+), pattern_days as (
+    -- Every local date in the zone's span whose weekday matches the pattern: at most two.
+    select p.*, d.day
+    from patterns p
     join zone_spans span using (zone)
     cross join lateral (
-        select span.first_day + (r.day_of_week - (extract(isodow from span.first_day)::int - 1) + 7) % 7 + 7 * k
+        select span.first_day + (p.day_of_week - (extract(isodow from span.first_day)::int - 1) + 7) % 7 + 7 * k
                as day
         from generate_series(0, 1) k
     ) d
     where d.day <= span.last_day
-), local_bounds as (
-    -- Local wall-clock bounds; an end of 23:59:59 is midnight; an end at or before the start is on the next day
-    -- (start = end is 24 hours).
-    select store_id, zone, day + start_time_local as open_local,
-           case when end_time_local = time '23:59:59' then day + 1 + time '00:00'
-                when end_time_local <= start_time_local then day + 1 + end_time_local
-                else day + end_time_local end as close_local
-    from local_days
-), instants as (
-    -- Local to UTC with AT TIME ZONE, once per distinct (zone, wall time): thousands of stores share a handful
-    -- of opening times, and a zone lookup per row costs more than this join.
-    select zone, local, local at time zone zone as utc
-    from (select zone, open_local as local from local_bounds
-          union
-          select zone, close_local from local_bounds) distinct_local
+), pattern_intervals as materialized (
+    -- Local wall-clock bounds to UTC with AT TIME ZONE, clipped to the week window. An end of 23:59:59 is
+    -- midnight; an end at or before the start is on the next day (start = end is 24 hours). Materialized, so the
+    -- conversions happen once per pattern and date, not once per store's row.
+    select zone, day_of_week, start_time_local, end_time_local,
+           greatest((day + start_time_local) at time zone zone, p_now - interval '7 days') as open_at,
+           least((case when end_time_local = time '23:59:59' then day + 1 + time '00:00'
+                       when end_time_local <= start_time_local then day + 1 + end_time_local
+                       else day + end_time_local end) at time zone zone, p_now) as close_at
+    from pattern_days
 ), clipped as (
-    select b.store_id, greatest(o.utc, p_now - interval '7 days') as open_at, least(c.utc, p_now) as close_at
-    from local_bounds b
-    join instants o on o.zone = b.zone and o.local = b.open_local
-    join instants c on c.zone = b.zone and c.local = b.close_local
+    select r.store_id, i.open_at, i.close_at
+    from hour_rows r
+    join pattern_intervals i using (zone, day_of_week, start_time_local, end_time_local)
 ), events as (
     -- delta: +1 where a business interval opens, -1 where one closes, and -1000 once at the week's start for
     -- a store with hour rows; so "open" is simply "running sum > -1000": a store with hours is open while at
