@@ -254,3 +254,38 @@ async def test_summarize_command_after_an_outside_load(db_settings, conn, monkey
     assert await asyncio.to_thread(cli.main, ["summarize"]) == 0
     assert "2 chunk(s) summarized" in capsys.readouterr().out
     assert await stale_from(conn, START + 3 * DAY) == INFINITY
+
+
+async def test_a_refresh_that_dies_midway_leaves_nothing_half_done(conn, monkeypatch):
+    """Each chunk is summarized in its own transaction: a refresh that fails inside the second chunk's (after
+    deleting that chunk's old rows) leaves the first chunk current, the second with its old rows and stale (so
+    read from the polls), and the next refresh finishes the job."""
+    from app.report import summary
+
+    polls = random_polls(12, days=3)
+    await insert_polls(conn, polls)
+    await refresh_summary_on(conn)
+    before = await summary_rows(conn)
+    extra = [("s1", "inactive", START + timedelta(minutes=30)), ("s2", "inactive", START + DAY + timedelta(hours=7))]
+    await insert_polls(conn, extra)  # an outside load: every chunk stale
+    real, calls = summary._summarize, []
+
+    async def fail_inside_second(c, chunk):
+        calls.append(chunk["range_start"])
+        if len(calls) == 2:
+            async with c.transaction(isolation="repeatable_read"):
+                await c.execute(queries["clear_chunk_summary"], chunk["range_start"], chunk["range_end"])
+                await c.execute("select 1/0")
+        return await real(c, chunk)
+
+    monkeypatch.setattr(summary, "_summarize", fail_inside_second)
+    with pytest.raises(asyncpg.DivisionByZeroError):
+        await refresh_summary_on(conn)
+    assert await stale_from(conn, START + 5 * DAY) == START + DAY  # the first chunk is current again
+    second_day = {r for r in await summary_rows(conn) if START + DAY <= r[1] < START + 2 * DAY}
+    assert second_day == {r for r in before if START + DAY <= r[1] < START + 2 * DAY}  # rolled back whole
+    as_of = START + 3 * DAY - timedelta(minutes=3)
+    assert await sql_figures(conn, as_of) == await sql_figures(conn, as_of, summary_until=MINUS_INFINITY)
+    monkeypatch.setattr(summary, "_summarize", real)
+    assert (await refresh_summary_on(conn)).chunks == 2
+    assert await summary_rows(conn) == expected_summary(polls + extra)
