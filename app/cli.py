@@ -60,7 +60,7 @@ def _summarize(args: argparse.Namespace) -> int:
 
     done = asyncio.run(run())
     print(f"status change summary up to date: {done.chunks} chunk(s) summarized ({done.changes:,} rows), "
-          f"{done.dropped} dropped chunk(s) forgotten, {done.seconds:.1f} s")
+          f"{done.confirmed} found untouched, {done.dropped} dropped chunk(s) forgotten, {done.seconds:.1f} s")
     return 0
 
 

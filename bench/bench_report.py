@@ -1,12 +1,14 @@
 """Report benchmark: time from job start to all rows stored, by shard count, median of several runs.
 
-    .venv/bin/python -m bench.bench_report [--scale 1] [--runs 3] [--shards 1 2 4] [--baseline] [--stale]
+    .venv/bin/python -m bench.bench_report [--scale 1] [--runs 3] [--shards 1 2 4] [--baseline] [--stale] [--feed]
 
 Uses its own database on the embedded cluster (`storepulse_bench_report` or `..._x10`), loaded once with the
 sample (default size × scale) through the loader (which also makes the status change summary) and vacuumed. Each
 run inserts a report row and calls app.report.engine.run_report, as a worker does. --stale also times reports
-that find the whole summary stale, as after a load from outside (timescaledb-parallel-copy): each such run first
-summarizes every chunk again. --baseline also times the straightforward formulation
+that find the whole summary stale, as after a load from outside (timescaledb-parallel-copy) that wrote every day:
+each such run first summarizes every chunk again. --feed also times reports right after an outside INSERT of the
+last hour's polls (copies of them, which change no figure): the newest day is summarized again, the others are
+confirmed by a count. --baseline also times the straightforward formulation
 (bench/baseline_multirange.sql) in the same run, for calibration. Prints a table, writes bench/results/.
 """
 
@@ -64,10 +66,13 @@ async def prepare(scale: int):
     return settings, polls, stores
 
 
-async def time_report(pool: asyncpg.Pool, shards: int, stale: bool = False) -> tuple[float, int]:
+async def time_report(pool: asyncpg.Pool, shards: int, before: str | None = None) -> tuple[float, int]:
     async with pool.acquire() as conn:
-        if stale:  # a statement that writes nothing still tells the trigger "anywhere": every chunk goes stale
+        if before == "stale":  # a DELETE, even of nothing, may have touched any chunk: all are summarized again
             await conn.execute("delete from store_status where false")
+        elif before == "feed":
+            await conn.execute("insert into store_status select * from store_status "
+                               "where timestamp_utc > (select newest_poll_v1()) - interval '1 hour'")
         report_id = await conn.fetchval(
             "insert into report (as_of, status) values ($1, 'running') returning id", await newest_poll(conn))
     started = time.perf_counter()
@@ -87,18 +92,18 @@ async def time_baseline(pool: asyncpg.Pool) -> float:
         return time.perf_counter() - started
 
 
-async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool, stale: bool) -> None:
+async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool, extra: list[str]) -> None:
     settings, polls, stores = await prepare(scale)
     pool = await asyncpg.create_pool(settings.dsn(), min_size=1, max_size=max(shard_counts) + 2)
     results = []
     try:
-        for shards, stale_run in [(n, False) for n in shard_counts] + ([(2, True)] if stale else []):
+        for shards, before in [(n, None) for n in shard_counts] + [(2, e) for e in extra]:
             await time_report(pool, shards)  # warm-up: caches, plans
             times, rows = [], 0
             for _ in range(runs):
-                elapsed, rows = await time_report(pool, shards, stale_run)
+                elapsed, rows = await time_report(pool, shards, before)
                 times.append(elapsed)
-            results.append({"shards": shards, "summary_stale": stale_run, "runs": times,
+            results.append({"shards": shards, "before": before, "runs": times,
                             "median_s": statistics.median(times), "rows": rows})
         base = None
         if baseline:
@@ -110,7 +115,8 @@ async def main(scale: int, runs: int, shard_counts: list[int], baseline: bool, s
     print(f"{'formulation':<44} {'shards':>6} {'median s':>9} {'runs (s)':<26} {'stores/s':>10}")
     for r in results:
         runs_text = " ".join(f"{t:.2f}" for t in r["runs"])
-        name = "engine, summary stale (summarized first)" if r["summary_stale"] else "engine (report_seconds_v2)"
+        name = {None: "engine (report_seconds_v2)", "stale": "engine, every day summarized first",
+                "feed": "engine, after an outside hour of polls"}[r["before"]]
         print(f"{name:<44} {r['shards']:>6} {r['median_s']:>9.2f} {runs_text:<26} "
               f"{r['rows'] / r['median_s']:>10,.0f}")
     if base is not None:
@@ -134,6 +140,8 @@ if __name__ == "__main__":
     parser.add_argument("--shards", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--baseline", action="store_true", help="also time the multirange formulation")
     parser.add_argument("--stale", action="store_true", help="also time reports that summarize every chunk first")
+    parser.add_argument("--feed", action="store_true", help="also time reports after an outside hour of polls")
     args = parser.parse_args()
     up(get_settings(), quiet=True)  # the embedded cluster, before the event loop: it runs its own
-    asyncio.run(main(args.scale, args.runs, args.shards, args.baseline, args.stale))
+    extra = [name for name, wanted in [("stale", args.stale), ("feed", args.feed)] if wanted]
+    asyncio.run(main(args.scale, args.runs, args.shards, args.baseline, extra))

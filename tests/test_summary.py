@@ -98,10 +98,22 @@ async def test_staleness_follows_the_writes(conn):
     assert result.chunks == 1
     assert await stale_from(conn, START + 10 * DAY) == INFINITY
 
-    # Anyone else may have written anywhere.
+    # Anyone else may have written anywhere: every chunk is stale. Only INSERTs, so a count of each chunk's polls
+    # tells the one they touched; the others are confirmed, not summarized again.
+    summarized = dict(await conn.fetch("select chunk, summarized_at from status_change_chunk"))
     await insert_polls(conn, [("s1", "active", START + 3 * DAY + timedelta(hours=1))])
     assert await stale_from(conn, START + 10 * DAY) == START
-    assert (await refresh_summary_on(conn)).chunks == 4
+    result = await refresh_summary_on(conn)
+    assert (result.chunks, result.confirmed) == (1, 3)
+    after = dict(await conn.fetch("select chunk, summarized_at from status_change_chunk"))
+    assert len([c for c in after if after[c] != summarized[c]]) == 1
+    assert await stale_from(conn, START + 10 * DAY) == INFINITY
+
+    # A DELETE could remove as many polls as an INSERT adds: no shortcut then.
+    await insert_polls(conn, [("s9", "active", START + timedelta(hours=2))])
+    await conn.execute("delete from store_status where store_id = 's9'")
+    result = await refresh_summary_on(conn)
+    assert (result.chunks, result.confirmed) == (4, 0)
 
 
 async def test_uncommitted_and_concurrent_writes(db_settings, conn):
@@ -117,7 +129,8 @@ async def test_uncommitted_and_concurrent_writes(db_settings, conn):
         await refresh_summary_on(conn)
         await tx.commit()
         assert await stale_from(conn, START + 10 * DAY) == START
-        assert (await refresh_summary_on(conn)).chunks == 4
+        result = await refresh_summary_on(conn)
+        assert (result.chunks, result.confirmed) == (1, 3)
         assert await stale_from(conn, START + 10 * DAY) == INFINITY
     finally:
         await other.close()
@@ -287,5 +300,6 @@ async def test_a_refresh_that_dies_midway_leaves_nothing_half_done(conn, monkeyp
     as_of = START + 3 * DAY - timedelta(minutes=3)
     assert await sql_figures(conn, as_of) == await sql_figures(conn, as_of, summary_until=MINUS_INFINITY)
     monkeypatch.setattr(summary, "_summarize", real)
-    assert (await refresh_summary_on(conn)).chunks == 2
+    result = await refresh_summary_on(conn)
+    assert (result.chunks, result.confirmed) == (1, 1)  # the third chunk got no new poll
     assert await summary_rows(conn) == expected_summary(polls + extra)

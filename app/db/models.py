@@ -132,6 +132,8 @@ class StatusChangeChunk(BaseModel):
     # a pg_snapshot as text: the transactions whose writes the summary includes
     snapshot: str
     changes: int
+    # polls in the chunk when it was summarized
+    polls: int
     summarized_at: datetime.datetime
 
 

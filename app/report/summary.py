@@ -1,5 +1,6 @@
 """Keeps the status change summary (status_change; sql/migrations/006_status_change.sql) true: summarizes again
-every chunk of store_status written since it was last summarized, forgets the summaries of dropped chunks, and
+every chunk of store_status written since it was last summarized (or, when only INSERTs may have touched it,
+confirms by a count that none did), forgets the summaries of dropped chunks, and
 drops the pending-write rows no chunk needs any more. The loader runs it after each load and the report engine
 before a report that finds the summary stale; the report is exact either way (it reads the polls of stale chunks
 itself), only slower."""
@@ -23,6 +24,7 @@ INFINITY, MINUS_INFINITY = datetime.max, datetime.min
 @dataclass
 class Refresh:
     chunks: int = 0  # chunks summarized
+    confirmed: int = 0  # chunks found untouched by the writes pending (a count of their polls)
     changes: int = 0  # rows written to status_change
     dropped: int = 0  # summaries of dropped chunks forgotten
     seconds: float = 0.0
@@ -33,13 +35,17 @@ async def stale_from(conn: asyncpg.Connection, as_of: datetime) -> datetime:
     return await conn.fetchval(queries["summary_stale_from"], as_of)
 
 
-async def _summarize(conn: asyncpg.Connection, chunk: asyncpg.Record) -> int:
-    # REPEATABLE READ: the delete, the insert and the snapshot recorded all see the same committed writes.
+async def _summarize(conn: asyncpg.Connection, chunk: asyncpg.Record) -> int | None:
+    """Summarize one chunk again, or confirm it unchanged (None). Returns the rows written."""
+    # REPEATABLE READ: the count, the delete, the insert and the snapshot recorded all see the same writes.
     async with conn.transaction(isolation="repeatable_read"):
         await conn.execute(queries["summary_chunk_settings"])
-        await conn.execute(queries["clear_chunk_summary"], chunk["range_start"], chunk["range_end"])
-        return await conn.fetchval(queries["summarize_chunk"], chunk["chunk"], chunk["range_start"],
-                                   chunk["range_end"])
+        span = chunk["range_start"], chunk["range_end"]
+        polls = await conn.fetchval(queries["count_chunk_polls"], *span)
+        if await conn.fetchval(queries["confirm_chunk_unchanged"], chunk["chunk"], *span, polls):
+            return None
+        await conn.execute(queries["clear_chunk_summary"], *span)
+        return await conn.fetchval(queries["summarize_chunk"], chunk["chunk"], *span, polls)
 
 
 async def _refresh(lock_conn: asyncpg.Connection, summarize_all) -> Refresh:
@@ -71,8 +77,11 @@ async def _summarize_on(conns: list[asyncpg.Connection], chunks: list[asyncpg.Re
     async def work(conn: asyncpg.Connection) -> None:
         while not queue.empty():
             changes = await _summarize(conn, queue.get_nowait())
-            result.changes += changes
-            result.chunks += 1
+            if changes is None:
+                result.confirmed += 1
+            else:
+                result.changes += changes
+                result.chunks += 1
 
     await asyncio.gather(*(work(c) for c in conns))
 

@@ -16,6 +16,9 @@
 -- same, and every pending write that may touch it is visible in that snapshot. Checked in the reader's own
 -- snapshot, that is exact: a write and its pending row commit together. app/report/summary.py summarizes stale
 -- chunks again (after each load, and before a report that finds some) and deletes pending rows no chunk needs.
+-- A chunk that only INSERTs may have touched and that holds as many polls as when it was summarized was not
+-- touched: its record is confirmed as of a new snapshot instead (a count, not a summary: an outside feed that
+-- writes the newest hour leaves the other days alone).
 -- The report reads the summary up to the first stale chunk and store_status from there on (report_polls_v1).
 
 create table status_change (
@@ -34,6 +37,7 @@ create table status_change_chunk (
     filenode      bigint      not null,
     snapshot      text        not null,     -- pg_snapshot: the transactions whose writes the summary includes
     changes       bigint      not null,     -- rows in status_change
+    polls         bigint      not null,     -- polls in the chunk then
     summarized_at timestamptz not null
 );
 

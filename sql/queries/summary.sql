@@ -38,9 +38,24 @@ set local max_parallel_workers_per_gather = 0
 -- name: clear_chunk_summary
 delete from status_change where ts >= $1 and ts < $2
 
+-- name: count_chunk_polls
+select count(*) from store_status where timestamp_utc >= $1 and timestamp_utc < $2
+
+-- name: confirm_chunk_unchanged
+-- $1 chunk oid, [$2, $3) its range, $4 its polls now. When every write to it that its summary has not seen was an
+-- INSERT and it holds as many polls as then, no row was added: the summary is current, as of this snapshot.
+update status_change_chunk r
+set snapshot = pg_current_snapshot()::text
+where r.chunk = $1 and r.polls = $4 and r.filenode = pg_relation_filenode($1::bigint::oid)
+  and not exists (select from status_change_pending w
+                  where (w.polls_from is null or (w.polls_from < $3 and w.polls_to > $2))
+                    and not pg_visible_in_snapshot(w.xid::text::xid8, r.snapshot::pg_snapshot)
+                    and w.operation <> 'INSERT')
+returning 1
+
 -- name: summarize_chunk
--- $1 chunk oid, [$2, $3) its range. One LAG over the chunk's (store_id, timestamp_utc, status) index; the
--- snapshot recorded is this transaction's, the one the polls were read in.
+-- $1 chunk oid, [$2, $3) its range, $4 its polls. One LAG over the chunk's (store_id, timestamp_utc, status)
+-- index; the snapshot recorded is this transaction's, the one the polls were read in.
 with summarized as (
     insert into status_change (store_id, ts, status)
     select store_id, ts, status
@@ -53,12 +68,13 @@ with summarized as (
     where previous is distinct from status
     returning 1
 )
-insert into status_change_chunk (chunk, range_start, range_end, filenode, snapshot, changes, summarized_at)
-select $1, $2, $3, pg_relation_filenode($1::bigint::oid), pg_current_snapshot()::text, count(*), now()
+insert into status_change_chunk (chunk, range_start, range_end, filenode, snapshot, changes, polls, summarized_at)
+select $1, $2, $3, pg_relation_filenode($1::bigint::oid), pg_current_snapshot()::text, count(*), $4, now()
 from summarized
 on conflict (chunk) do update
 set range_start = excluded.range_start, range_end = excluded.range_end, filenode = excluded.filenode,
-    snapshot = excluded.snapshot, changes = excluded.changes, summarized_at = excluded.summarized_at
+    snapshot = excluded.snapshot, changes = excluded.changes, polls = excluded.polls,
+    summarized_at = excluded.summarized_at
 returning changes
 
 -- name: forget_settled_writes
