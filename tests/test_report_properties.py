@@ -15,9 +15,12 @@ from tests.strategies import STORES, scenarios
 _RESET = "truncate store_status, store_hours, store_timezone, status_change, status_change_chunk, status_change_pending"
 
 
-async def _load_in_two(conn, polls, hours, zones, split):
-    """Polls before `split` (by time), a summary, then the later polls as the loader writes them (saying which
-    time range they are in), so the summary stays usable for the chunks before that range."""
+async def _load_in_two(conn, scenario, split_minutes):
+    """Polls before the split (minutes from as_of; None: all of them), a summary, then the later polls as the
+    loader writes them (saying which time range they are in), so the summary stays usable for the chunks before
+    that range."""
+    polls, hours, zones, as_of = scenario
+    split = None if split_minutes is None else as_of + timedelta(minutes=split_minutes)
     await conn.execute(_RESET)
     earlier = [p for p in polls if split is None or p.ts < split]
     later = [p for p in polls if split is not None and p.ts >= split]
@@ -49,9 +52,8 @@ splits = st.one_of(st.none(), st.integers(-10 * 24 * 60, 2 * 60))  # minutes fro
 def test_sql_agrees_with_model(sync_conn, scenario, split_minutes):
     loop, conn = sync_conn
     polls, hours, zones, as_of = scenario
-    split = None if split_minutes is None else as_of + timedelta(minutes=split_minutes)
     expected = compute_report(polls, hours, zones, as_of)
-    loop.run_until_complete(_load_in_two(conn, polls, hours, zones, split))
+    loop.run_until_complete(_load_in_two(conn, scenario, split_minutes))
     for way, actual in loop.run_until_complete(_all_ways(conn, as_of)).items():
         assert differences(expected, actual) == [], way
 
@@ -61,10 +63,9 @@ def test_sql_agrees_with_model(sync_conn, scenario, split_minutes):
 def test_sql_store_filter_and_shards_agree_with_model(sync_conn, scenario, split_minutes):
     loop, conn = sync_conn
     polls, hours, zones, as_of = scenario
-    split = None if split_minutes is None else as_of + timedelta(minutes=split_minutes)
     wanted = STORES[1:3]
     expected = compute_report(polls, hours, zones, as_of, wanted)
-    loop.run_until_complete(_load_in_two(conn, polls, hours, zones, split))
+    loop.run_until_complete(_load_in_two(conn, scenario, split_minutes))
     for way, filtered in loop.run_until_complete(_all_ways(conn, as_of, wanted)).items():
         assert differences(expected, filtered) == [], way
     # Shards by store range cover every store exactly once.
