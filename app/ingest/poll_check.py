@@ -9,7 +9,7 @@ is checked with numpy, all lines at once (poll_block.py); the lines that pass go
 are looked at one by one here: a blank line is skipped, a fixable one (`' Active '`, blanks around a store id,
 quotes) is rewritten in canonical form, anything else is rejected with its reason. A block that is not valid UTF-8
 or holds a NUL byte, and every block of a file with extra columns (whose lines are rewritten without them), is
-checked line by line. Both ways accept exactly the same lines (tests/test_ingest_checks.py). The checks also count
+checked line by line. Both ways accept exactly the same lines (tests/ingest/test_checks.py). The checks also count
 the accepted polls per UTC day, from which the move into store_status is planned."""
 
 import calendar

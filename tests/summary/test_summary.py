@@ -15,9 +15,9 @@ from app.report import engine
 from app.report.engine import run_report
 from app.report.summary import INFINITY, MINUS_INFINITY, STALE_SUMMARY, refresh_summary_on, stale_from
 from app.sample import generate_sample
-from tests.cases import utc
-from tests.model import Poll, compute_report
-from tests.report_support import create_report, differences, load_rows, read_sample, sql_figures, stored_rows
+from tests.support.cases import utc
+from tests.support.model import Poll, compute_report
+from tests.support.reports import create_report, differences, load_rows, read_sample, sql_figures, stored_rows
 
 DAY = timedelta(days=1)
 START = utc("2024-03-01 00:00")  # a chunk boundary (chunks are UTC days)

@@ -1,11 +1,11 @@
-"""The report SQL against the hand-computed cases of tests/cases.py (every rule and example of the spec), reading
+"""The report SQL against the hand-computed cases of tests/support/cases.py (every rule and example of the spec), reading
 every poll, reading the status change summary, and letting the statement decide how far the summary is usable."""
 
 import pytest
 
 from app.report.summary import INFINITY, MINUS_INFINITY, refresh_summary_on, stale_from
-from tests.cases import CASES
-from tests.report_support import differences, load_rows, sql_figures
+from tests.support.cases import CASES
+from tests.support.reports import differences, load_rows, sql_figures
 
 
 @pytest.mark.parametrize("source", ["polls", "summary", "statement decides"])

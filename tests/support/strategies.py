@@ -6,8 +6,8 @@ from datetime import datetime, time, timedelta
 
 from hypothesis import strategies as st
 
-from tests.cases import utc
-from tests.model import ACTIVE, INACTIVE, HourRow, Poll
+from tests.support.cases import utc
+from tests.support.model import ACTIVE, INACTIVE, HourRow, Poll
 
 STORES = ["s1", "s2", "s3", "s4"]
 ZONES = [

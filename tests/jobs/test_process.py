@@ -17,7 +17,7 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.jobs.manager import ReportManager
 from app.report.csv import write_csv
-from tests.api_support import (
+from tests.support.api import (
     WAIT, HeldLock, WorkerProcess, block_reports, load_sample, model_csv, wait_for_row, worker_env,
 )
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
-from tests.model import Figures, HourRow, Poll
+from tests.support.model import Figures, HourRow, Poll
 
 M = 60
 H = 60 * M

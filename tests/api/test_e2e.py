@@ -1,5 +1,5 @@
 """End to end over real HTTP: uvicorn on a free port, its embedded worker, the real report engine, a sample loaded
-through ingest; every CSV is compared with the reference model's (tests/model.py) on the same rows."""
+through ingest; every CSV is compared with the reference model's (tests/support/model.py) on the same rows."""
 
 import asyncio
 import uuid
@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.db.models import ReportState
-from tests.api_support import ApiServer, load_sample, model_csv, reports_blocked, wait_for_report, wait_for_row
+from tests.support.api import ApiServer, load_sample, model_csv, reports_blocked, wait_for_report, wait_for_row
 
 SAMPLE_STORES = 200
 

@@ -20,7 +20,7 @@ from app.ingest.parallel_copy import split_ranges
 from app.ingest.sources import STATUS, read_header
 from app.report.engine import newest_poll, run_report
 from app.sample import generate_sample
-from tests.report_support import create_report, stored_rows
+from tests.support.reports import create_report, stored_rows
 
 STATUS_HEADER = "store_id,status,timestamp_utc"
 HOURS_HEADER = "store_id,dayOfWeek,start_time_local,end_time_local"

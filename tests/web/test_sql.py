@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 
 from app.db.queries import queries
-from tests.cases import CASES
-from tests.model import business_intervals, status_per_instant, status_segments
-from tests.report_support import load_rows
-from tests.strategies import STORES, scenarios
-from tests.web_support import load_generated_sample
+from tests.support.cases import CASES
+from tests.support.model import business_intervals, status_per_instant, status_segments
+from tests.support.reports import load_rows
+from tests.support.strategies import STORES, scenarios
+from tests.support.web import load_generated_sample
 
 WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
 

@@ -10,8 +10,8 @@ import pytest
 from playwright.async_api import Page, Route, expect
 
 from app.db.queries import queries
-from tests.api_support import ApiServer, reports_blocked, wait_for_row
-from tests.web_support import LAPTOP, WAIT_MS, launch_chromium, load_generated_sample, screenshots
+from tests.support.api import ApiServer, reports_blocked, wait_for_row
+from tests.support.web import LAPTOP, WAIT_MS, launch_chromium, load_generated_sample, screenshots
 
 SAMPLE_STORES = 200
 FIGURES = ("uptime_last_hour", "uptime_last_day", "uptime_last_week",

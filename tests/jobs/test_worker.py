@@ -1,5 +1,5 @@
 """The worker loop in this process, with stand-in report runs: retries, failure, cancel, lost leases, graceful stop,
-wake-ups and concurrency. (The real engine runs in tests/test_api_e2e.py and tests/test_jobs_process.py.)"""
+wake-ups and concurrency. (The real engine runs in tests/api/test_e2e.py and tests/jobs/test_process.py.)"""
 
 import asyncio
 import uuid

@@ -9,19 +9,10 @@ import asyncpg
 import httpx
 import pytest
 
-import tests.conftest as test_db
-from tests.api_support import ApiServer
+from tests.support.api import ApiServer
 
 NEWEST_POLL = datetime(2024, 3, 14, 12, 0, tzinfo=UTC)
 STORES = ["s1", "s2", "1234567890123456789"]
-
-
-async def _admin(sql: str) -> None:
-    conn = await asyncpg.connect(test_db.test_settings("postgres").dsn())
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 async def _seed(settings) -> str:
@@ -36,17 +27,13 @@ async def _seed(settings) -> str:
 
 
 @pytest.fixture(scope="module")
-def api(template_db):
+def api(pg_server):
     """One server on one seeded database for the whole module: (client, id of a complete report)."""
-    name = f"t_api_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_admin(f'create database "{name}" template "{template_db}"'))
-    settings = test_db.test_settings(name).model_copy(update={"embedded_worker": False})
-    complete_id = asyncio.run(_seed(settings))
-    try:
+    with pg_server.database("t_api") as settings:
+        settings = settings.model_copy(update={"embedded_worker": False})
+        complete_id = asyncio.run(_seed(settings))
         with ApiServer(settings) as server, httpx.Client(base_url=server.url, timeout=30) as client:
             yield client, complete_id
-    finally:
-        asyncio.run(_admin(f'drop database if exists "{name}" with (force)'))
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from app.ingest import ingest
 from app.report.csv import CSV_HEADER, write_csv
 from app.report.engine import newest_poll, plan_shards, run_report
 from app.sample import generate_sample
-from tests.model import compute_report, to_csv
-from tests.report_support import create_report, read_sample, stored_rows
+from tests.support.model import compute_report, to_csv
+from tests.support.reports import create_report, read_sample, stored_rows
 
 
 @pytest.fixture(scope="module")

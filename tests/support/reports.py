@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import asyncpg
 
-from tests.model import Figures, HourRow, Poll
+from tests.support.model import Figures, HourRow, Poll
 
 
 async def load_rows(conn: asyncpg.Connection, polls: Iterable[Poll], hours: Iterable[HourRow],

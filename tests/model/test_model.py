@@ -11,9 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.cases import CASES, Case, h, utc
-from tests.strategies import STORES, scenarios
-from tests.model import (
+from tests.support.cases import CASES, Case, h, utc
+from tests.support.strategies import STORES, scenarios
+from tests.support.model import (
     ACTIVE,
     INACTIVE,
     LAST_DAY,

@@ -1,4 +1,4 @@
-"""The report SQL agrees with the Python model (tests/model.py) on random data, to the microsecond: reading every
+"""The report SQL agrees with the Python model (tests/support/model.py) on random data, to the microsecond: reading every
 poll, reading the status change summary, and half and half (a summary made before a later load)."""
 
 from datetime import timedelta
@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 
 from app.db.queries import queries
 from app.report.summary import INFINITY, MINUS_INFINITY, refresh_summary_on, stale_from
-from tests.model import compute_report
-from tests.report_support import differences, load_rows, sql_figures
-from tests.strategies import STORES, scenarios
+from tests.support.model import compute_report
+from tests.support.reports import differences, load_rows, sql_figures
+from tests.support.strategies import STORES, scenarios
 
 _RESET = "truncate store_status, store_hours, store_timezone, status_change, status_change_chunk, status_change_pending"
 

@@ -12,9 +12,9 @@ from app.web.charts import histogram
 from app.web.data import Bucket, HoursRow
 from app.web.describe import describe_hours
 from app.web.timeline import DaySpan, Piece, Poll, clock, day_rows, week_totals
-from tests.api_support import ApiServer, wait_for_report
-from tests.cases import every_day, h, p, utc
-from tests.report_support import load_rows
+from tests.support.api import ApiServer, wait_for_report
+from tests.support.cases import every_day, h, p, utc
+from tests.support.reports import load_rows
 
 ODD_ID = '<b>"odd" & store</b>'
 POLLS = [

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.test_prisma import generate
+from tests.db.test_prisma import generate
 
 SCHEMA = PROJECT_ROOT / "prisma" / "schema.prisma"
 STAND_IN = "driftTestStandIn"

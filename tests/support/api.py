@@ -6,7 +6,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,16 +23,11 @@ import uvicorn
 
 from app.api.main import create_app
 from app.config import PROJECT_ROOT, Settings
-from tests.model import HourRow, Poll, compute_report, to_csv
-from tests.report_support import load_rows
+from tests.support.database import free_port
+from tests.support.model import HourRow, Poll, compute_report, to_csv
+from tests.support.reports import load_rows
 
 WAIT = 60.0  # upper bound of every wait on a report
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class ApiServer:
