@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,7 +12,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support.cases import CASES, Case, h, utc
-from tests.support.strategies import STORES, scenarios
 from tests.support.model import (
     ACTIVE,
     INACTIVE,
@@ -29,6 +28,7 @@ from tests.support.model import (
     round_half_up,
     to_csv,
 )
+from tests.support.strategies import STORES, scenarios
 
 WINDOWS = (LAST_HOUR, LAST_DAY, LAST_WEEK)
 
