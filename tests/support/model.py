@@ -29,7 +29,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import pytz
 
 DEFAULT_TIMEZONE = "America/Chicago"
 ACTIVE = "active"
@@ -107,33 +108,34 @@ def _microseconds(duration: timedelta) -> int:
 # --- time zones ---------------------------------------------------------------------------------
 
 
-def zone_for(name: str | None) -> ZoneInfo:
-    """The store's zone: its IANA name if valid, else ``America/Chicago`` (missing or invalid name)."""
-    if name:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError, OSError):
-            pass
-    return ZoneInfo(DEFAULT_TIMEZONE)
+def zone_for(name: str | None) -> pytz.BaseTzInfo:
+    """The store's zone: its IANA name if valid, else ``America/Chicago`` (missing or invalid name).
+
+    Valid means spelled exactly as in pytz's list of zones: ``pytz.timezone`` itself accepts any
+    letter case (``america/chicago``), PostgreSQL's ``pg_timezone_names`` match does not.
+    """
+    if name in pytz.all_timezones_set:
+        return pytz.timezone(name)
+    return pytz.timezone(DEFAULT_TIMEZONE)
 
 
-def local_to_utc(wall_time: datetime, zone: ZoneInfo) -> datetime:
+def local_to_utc(wall_time: datetime, zone: pytz.BaseTzInfo) -> datetime:
     """Convert a naive local wall time to UTC like PostgreSQL's ``timestamp AT TIME ZONE zone``.
 
-    * An ordinary wall time has one offset.
-    * A wall time inside a spring-forward gap does not exist; it is read with the offset in
-      force *before* the change (zoneinfo's ``fold=0`` reading of a gap time).
-    * A wall time in a repeated fall-back hour exists twice; it maps to the *later* of the two
-      instants (zoneinfo's ``fold=1`` reading).
+    PostgreSQL reads a wall time next to a change of offset both with the offset before the
+    change and with the one after it, and keeps the *later* of the two instants:
+
+    * an ordinary wall time has one reading;
+    * a wall time inside a spring-forward gap does not exist; the offset before the change is
+      the smaller one, so its reading is the later instant ("the offset in force before");
+    * a wall time in a repeated fall-back hour exists twice; the later instant is kept.
+
+    pytz's ``localize`` gives the two readings as ``is_dst=False`` and ``is_dst=True``. Taking
+    the later one instead of trusting ``is_dst=False`` alone matters in zones whose DST flag is
+    inverted (``Europe/Dublin`` and ``Africa/Casablanca`` flag their winter offset as DST).
     """
-    first = wall_time.replace(tzinfo=zone, fold=0)
-    second = wall_time.replace(tzinfo=zone, fold=1)
-    if first.utcoffset() == second.utcoffset():
-        return first.astimezone(UTC)
-    round_trips = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall_time
-    if round_trips:  # repeated hour: both readings exist, take the later instant
-        return second.astimezone(UTC)
-    return first.astimezone(UTC)  # gap: the offset before the change
+    readings = (zone.localize(wall_time, is_dst=is_dst) for is_dst in (False, True))
+    return max(reading.astimezone(UTC) for reading in readings)
 
 
 # --- business hours -----------------------------------------------------------------------------
