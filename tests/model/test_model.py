@@ -11,7 +11,7 @@ import pytz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.cases import CASES, Case, h, utc
+from tests.support.cases import CASES, Case, closed, every_day, h, sp, utc
 from tests.support.model import (
     ACTIVE,
     INACTIVE,
@@ -21,6 +21,7 @@ from tests.support.model import (
     Figures,
     HourRow,
     Poll,
+    SpecialRow,
     business_intervals,
     compute_report,
     local_interval,
@@ -137,6 +138,31 @@ def test_unknown_zone_falls_back_to_chicago() -> None:
     # pytz.timezone() would accept "america/denver"; PostgreSQL's exact name match does not
     for name in (None, "", "Mars/Olympus_Mons", "../etc/passwd", "Not a zone", "america/denver", "AMERICA/DENVER"):
         assert business_intervals(rows, name, *window) == chicago
+
+
+# --- special hours (rule 10) ----------------------------------------------------------------------
+
+
+def test_special_rows_replace_the_weekly_rows_of_their_date_only() -> None:
+    weekly = every_day("s", "09:00", "17:00")
+    special = [sp("s", "2024-05-15", "10:00", "12:00"), closed("s", "2024-05-16")]
+    got = business_intervals(weekly, "UTC", utc("2024-05-14 00:00"), utc("2024-05-18 00:00"), special)
+    assert got == [
+        (utc("2024-05-14 09:00"), utc("2024-05-14 17:00")),
+        (utc("2024-05-15 10:00"), utc("2024-05-15 12:00")),
+        (utc("2024-05-17 09:00"), utc("2024-05-17 17:00")),
+    ]
+
+
+def test_closed_row_next_to_open_rows_adds_nothing() -> None:
+    special = [sp("s", "2024-05-15", "10:00", "12:00"), closed("s", "2024-05-15")]
+    got = business_intervals([], "UTC", utc("2024-05-15 00:00"), utc("2024-05-16 00:00"), special)
+    assert got == [(utc("2024-05-15 10:00"), utc("2024-05-15 12:00"))]
+
+
+def test_special_row_with_one_time_only_is_refused() -> None:
+    with pytest.raises(ValueError, match="neither"):
+        SpecialRow("s", datetime(2024, 5, 15).date(), time(9), None)
 
 
 # --- rounding and CSV ------------------------------------------------------------------------------

@@ -28,10 +28,10 @@ week [now-7d, now].
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from tests.support.model import Figures, HourRow, Poll
+from tests.support.model import Figures, HourRow, Poll, SpecialRow
 
 M = 60
 H = 60 * M
@@ -54,6 +54,16 @@ def p(store_id: str, status: str, ts: str) -> Poll:
 def h(store_id: str, day_of_week: int, start: str, end: str) -> HourRow:
     """An hours row: ``h("s1", 6, "01:00", "04:00")`` (local wall times, Monday = 0)."""
     return HourRow(store_id, day_of_week, time.fromisoformat(start), time.fromisoformat(end))
+
+
+def sp(store_id: str, date_local: str, start: str, end: str) -> SpecialRow:
+    """A special-hours row: ``sp("s1", "2024-03-10", "20:00", "02:00")`` (local date and wall times)."""
+    return SpecialRow(store_id, date.fromisoformat(date_local), time.fromisoformat(start), time.fromisoformat(end))
+
+
+def closed(store_id: str, date_local: str) -> SpecialRow:
+    """A special row closing the store on a local date: ``closed("s1", "2024-03-10")``."""
+    return SpecialRow(store_id, date.fromisoformat(date_local), None, None)
 
 
 def every_day(store_id: str, start: str, end: str) -> list[HourRow]:

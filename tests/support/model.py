@@ -36,6 +36,7 @@ DEFAULT_TIMEZONE = "America/Chicago"
 ACTIVE = "active"
 INACTIVE = "inactive"
 END_OF_DAY_MARK = time(23, 59, 59)
+ALL_DAY = (time(0), time(0))  # a 24/7 store's interval on each date (rule 10)
 
 LAST_HOUR = timedelta(hours=1)
 LAST_DAY = timedelta(days=1)
@@ -66,6 +67,25 @@ class HourRow:
     day_of_week: int
     start: time
     end: time
+
+
+@dataclass(frozen=True)
+class SpecialRow:
+    """One special-hours row (rule 10): ``start``–``end`` local wall time on the store's local date
+    ``date_local``, or closed that date when both times are ``None``."""
+
+    store_id: str
+    date_local: date
+    start: time | None
+    end: time | None
+
+    def __post_init__(self) -> None:
+        if (self.start is None) != (self.end is None):
+            raise ValueError(f"special row {self}: give both times, or neither for a closed date")
+
+    @property
+    def closed(self) -> bool:
+        return self.start is None
 
 
 @dataclass(frozen=True)
@@ -141,21 +161,49 @@ def local_to_utc(wall_time: datetime, zone: pytz.BaseTzInfo) -> datetime:
 # --- business hours -----------------------------------------------------------------------------
 
 
-def local_interval(row: HourRow, local_date: date) -> tuple[datetime, datetime]:
-    """The naive local interval a row opens on ``local_date`` (whose weekday must be the row's).
+def local_interval(row: HourRow | SpecialRow, local_date: date) -> tuple[datetime, datetime]:
+    """The naive local interval an (open) hours row opens on ``local_date``; see :func:`wall_interval`."""
+    assert row.start is not None and row.end is not None
+    return wall_interval(row.start, row.end, local_date)
+
+
+def wall_interval(start_time: time, end_time: time, local_date: date) -> tuple[datetime, datetime]:
+    """The naive local interval from ``start_time`` to ``end_time`` opening on ``local_date``.
 
     The end ``23:59:59`` means midnight at the end of the day. Otherwise, if ``end <= start``
     the interval ends on the next day (so ``start == end`` is 24 hours).
     """
-    start = datetime.combine(local_date, row.start)
+    start = datetime.combine(local_date, start_time)
     next_day = local_date + timedelta(days=1)
-    if row.end == END_OF_DAY_MARK:
+    if end_time == END_OF_DAY_MARK:
         end = datetime.combine(next_day, time(0))
-    elif row.end <= row.start:
-        end = datetime.combine(next_day, row.end)
+    elif end_time <= start_time:
+        end = datetime.combine(next_day, end_time)
     else:
-        end = datetime.combine(local_date, row.end)
+        end = datetime.combine(local_date, end_time)
     return start, end
+
+
+def opening_hours(
+    local_date: date, weekly_rows: Collection[HourRow], special_rows_on: Mapping[date, Collection[SpecialRow]]
+) -> list[tuple[time, time]]:
+    """The (start, end) wall times of the intervals that open on ``local_date`` (rules 5 and 10).
+
+    Special rows for the date replace the weekly rows of its weekday (a closed row opens
+    nothing); a store without weekly rows is open 24/7, i.e. 00:00-00:00 on every date.
+    """
+    if local_date in special_rows_on:
+        return [(row.start, row.end) for row in special_rows_on[local_date] if not row.closed]
+    if not weekly_rows:
+        return [ALL_DAY]
+    return [(row.start, row.end) for row in weekly_rows if row.day_of_week == local_date.weekday()]
+
+
+def special_rows_by_date(special_rows_of_store: Iterable[SpecialRow]) -> dict[date, set[SpecialRow]]:
+    by_date: dict[date, set[SpecialRow]] = defaultdict(set)
+    for row in special_rows_of_store:
+        by_date[row.date_local].add(row)
+    return by_date
 
 
 def merge_intervals(intervals: Iterable[Interval]) -> list[Interval]:
@@ -180,33 +228,38 @@ def business_intervals(
     zone_name: str | None,
     window_start: datetime,
     window_end: datetime,
+    special_rows_of_store: Iterable[SpecialRow] = (),
 ) -> list[Interval]:
     """The store's business time inside ``[window_start, window_end]`` as merged UTC intervals.
 
-    No rows means open 24/7. Otherwise every row opens the store on each local date whose
-    weekday is the row's ``day_of_week``; each local start and end is converted to UTC on its
-    own (:func:`local_to_utc`); an interval that comes out empty is dropped; overlaps count
-    once. Local dates from two days before the window's first local date are included, so
-    intervals that start before the window and reach into it count for their part inside it.
+    On each local date the intervals of :func:`opening_hours` open (weekly rows of its weekday,
+    special rows of the date instead when it has any, 00:00-00:00 when the store has no weekly
+    rows); each local start and end is converted to UTC on its own (:func:`local_to_utc`); an
+    interval that comes out empty is dropped; overlaps count once. Local dates from two days
+    before the window's first local date are included, so intervals that start before the
+    window and reach into it count for their part inside it.
     """
-    rows = set(hours_rows_of_store)
-    if not rows:
+    weekly_rows = set(hours_rows_of_store)
+    special_rows_on = special_rows_by_date(special_rows_of_store)
+    if not weekly_rows and not special_rows_on:  # open 24/7, whatever the zone
         return [(window_start, window_end)] if window_start < window_end else []
     zone = zone_for(zone_name)
+    utc_intervals = []
+    for local_date in local_dates_reaching(window_start, window_end, zone):
+        for start_time, end_time in opening_hours(local_date, weekly_rows, special_rows_on):
+            local_start, local_end = wall_interval(start_time, end_time, local_date)
+            utc_interval = (local_to_utc(local_start, zone), local_to_utc(local_end, zone))
+            clipped = clip(utc_interval, window_start, window_end)
+            if clipped is not None:
+                utc_intervals.append(clipped)
+    return merge_intervals(utc_intervals)
+
+
+def local_dates_reaching(window_start: datetime, window_end: datetime, zone: pytz.BaseTzInfo) -> list[date]:
+    """Every local date whose intervals could reach into the window (they last at most until D + 2)."""
     first_date = window_start.astimezone(zone).date() - timedelta(days=2)
     last_date = window_end.astimezone(zone).date() + timedelta(days=1)
-    utc_intervals = []
-    local_date = first_date
-    while local_date <= last_date:
-        for row in rows:
-            if row.day_of_week == local_date.weekday():
-                local_start, local_end = local_interval(row, local_date)
-                utc_interval = (local_to_utc(local_start, zone), local_to_utc(local_end, zone))
-                clipped = clip(utc_interval, window_start, window_end)
-                if clipped is not None:
-                    utc_intervals.append(clipped)
-        local_date += timedelta(days=1)
-    return merge_intervals(utc_intervals)
+    return [first_date + timedelta(days=n) for n in range((last_date - first_date).days + 1)]
 
 
 # --- status -------------------------------------------------------------------------------------
@@ -271,34 +324,48 @@ def up_and_down(
 
 
 def figures_for_store(
-    instants: list[tuple[datetime, str]], hour_rows: list[HourRow], zone_name: str | None, now: datetime
+    instants: list[tuple[datetime, str]],
+    hour_rows: list[HourRow],
+    zone_name: str | None,
+    now: datetime,
+    special_rows: Iterable[SpecialRow] = (),
 ) -> Figures:
     """The six figures of one store with at least one poll at or before ``now``."""
+    special_rows = list(special_rows)
     up: list[timedelta] = []
     down: list[timedelta] = []
     for length in (LAST_HOUR, LAST_DAY, LAST_WEEK):
         window_start = now - length
-        business = business_intervals(hour_rows, zone_name, window_start, now)
+        business = business_intervals(hour_rows, zone_name, window_start, now, special_rows)
         uptime, downtime = up_and_down(instants, business, window_start, now)
         up.append(uptime)
         down.append(downtime)
     return Figures(*up, *down)
 
 
-def compute_report(
+@dataclass(frozen=True)
+class StoreInputs:
+    """What the rules need of one reported store: its poll instants (at or before now), rows and zone."""
+
+    instants: list[tuple[datetime, str]]
+    hour_rows: list[HourRow]
+    special_rows: list[SpecialRow]
+    zone_name: str | None
+
+
+def reported_stores(
     polls: Iterable[Poll],
     hours: Iterable[HourRow],
     timezones: Mapping[str, str],
-    as_of: datetime,
-    store_ids: Collection[str] | None = None,
-) -> dict[str, Figures]:
-    """The report as of ``as_of`` (= now): store_id -> exact figures.
+    now: datetime,
+    store_ids: Collection[str] | None,
+    special: Iterable[SpecialRow],
+) -> dict[str, StoreInputs]:
+    """Every store with at least one poll at or before ``now`` (rule 3), sorted by store_id.
 
-    Polls after ``now`` are ignored. Every store with at least one poll at or before ``now`` is
-    reported (only those in ``store_ids`` when it is given); stores that only have hours or a
-    time zone are not.
+    Polls after ``now`` are ignored. Only stores in ``store_ids`` when it is given; stores that
+    only have hours, special hours or a time zone are not reported.
     """
-    now = as_of
     wanted = None if store_ids is None else set(store_ids)
     polls_by_store: dict[str, list[Poll]] = defaultdict(list)
     for poll in polls:
@@ -307,11 +374,33 @@ def compute_report(
     hours_by_store: dict[str, list[HourRow]] = defaultdict(list)
     for row in hours:
         hours_by_store[row.store_id].append(row)
+    special_by_store: dict[str, list[SpecialRow]] = defaultdict(list)
+    for special_row in special:
+        special_by_store[special_row.store_id].append(special_row)
     return {
-        store_id: figures_for_store(
-            status_per_instant(store_polls), hours_by_store[store_id], timezones.get(store_id), now
+        store_id: StoreInputs(
+            status_per_instant(store_polls),
+            hours_by_store[store_id],
+            special_by_store[store_id],
+            timezones.get(store_id),
         )
         for store_id, store_polls in sorted(polls_by_store.items())
+    }
+
+
+def compute_report(
+    polls: Iterable[Poll],
+    hours: Iterable[HourRow],
+    timezones: Mapping[str, str],
+    as_of: datetime,
+    store_ids: Collection[str] | None = None,
+    special: Iterable[SpecialRow] = (),
+) -> dict[str, Figures]:
+    """The report as of ``as_of`` (= now): store_id -> exact figures, for the stores of rule 3."""
+    now = as_of
+    return {
+        store_id: figures_for_store(store.instants, store.hour_rows, store.zone_name, now, store.special_rows)
+        for store_id, store in reported_stores(polls, hours, timezones, now, store_ids, special).items()
     }
 
 
