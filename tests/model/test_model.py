@@ -26,6 +26,7 @@ from tests.support.model import (
     compute_report,
     local_interval,
     local_to_utc,
+    outages_csv,
     round_half_up,
     to_csv,
 )
@@ -184,6 +185,25 @@ def test_round_half_up(duration: timedelta, unit: timedelta, expected: str) -> N
     value = round_half_up(duration, unit)
     assert value == Decimal(expected)
     assert f"{value:.2f}" == expected
+
+
+def test_outages_csv_keeps_one_store_or_the_long_enough_outages() -> None:
+    result = {
+        "b": [(utc("2024-05-15 10:00"), utc("2024-05-15 10:00:06"))],  # 6 s = exactly 0.1 min
+        "a": [
+            (utc("2024-05-15 11:00"), utc("2024-05-15 11:30")),
+            (utc("2024-05-15 10:00"), utc("2024-05-15 10:00:05.999999")),  # 0.09999998.. min
+        ],
+    }
+    header = "store_id,start_utc,end_utc,minutes\n"
+    short_a = "a,2024-05-15T10:00:00.000000Z,2024-05-15T10:00:05.999999Z,0.10\n"
+    long_a = "a,2024-05-15T11:00:00.000000Z,2024-05-15T11:30:00.000000Z,30.00\n"
+    b = "b,2024-05-15T10:00:00.000000Z,2024-05-15T10:00:06.000000Z,0.10\n"
+    assert outages_csv(result) == header + short_a + long_a + b
+    assert outages_csv(result, store_id="a") == header + short_a + long_a
+    assert outages_csv(result, min_minutes=0.1) == header + long_a + b
+    assert outages_csv(result, min_minutes=Decimal("30.000001")) == header
+    assert outages_csv({}) == header
 
 
 def test_csv_of_empty_report_is_the_header() -> None:

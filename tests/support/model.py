@@ -46,6 +46,8 @@ CSV_HEADER = (
     "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
     "downtime_last_hour,downtime_last_day,downtime_last_week"
 )
+OUTAGES_CSV_HEADER = "store_id,start_utc,end_utc,minutes"
+MINUTE = timedelta(minutes=1)
 
 Interval = tuple[datetime, datetime]
 
@@ -288,7 +290,8 @@ def status_segments(
     ``window_end`` (= now). The first poll's status also covers all time before it (it is
     carried back), so the status at a window start is that of the last poll before it, however
     old, or the first poll's if there is none. ``instants`` must be non-empty, sorted, and hold
-    only polls at or before ``window_end``.
+    only polls at or before now; a window may end before now, polls after its end then only end
+    the piece before them.
     """
     segments = []
     for index, (ts, status) in enumerate(instants):
@@ -298,6 +301,10 @@ def status_segments(
         if clipped is not None:
             segments.append((*clipped, status))
     return segments
+
+
+def total_length(intervals: Iterable[Interval]) -> timedelta:
+    return sum((end - start for start, end in intervals), timedelta(0))
 
 
 def overlap(intervals: list[Interval], start: datetime, end: datetime) -> timedelta:
@@ -311,11 +318,11 @@ def overlap(intervals: list[Interval], start: datetime, end: datetime) -> timede
 
 
 def up_and_down(
-    instants: list[tuple[datetime, str]], business: list[Interval], window_start: datetime, now: datetime
+    instants: list[tuple[datetime, str]], business: list[Interval], window_start: datetime, window_end: datetime
 ) -> tuple[timedelta, timedelta]:
     """(uptime, downtime) in one window: business time that is active, resp. inactive."""
     totals = {ACTIVE: timedelta(0), INACTIVE: timedelta(0)}
-    for start, end, status in status_segments(instants, window_start, now):
+    for start, end, status in status_segments(instants, window_start, window_end):
         totals[status] += overlap(business, start, end)
     return totals[ACTIVE], totals[INACTIVE]
 
@@ -411,3 +418,76 @@ def to_csv(result: dict[str, Figures]) -> str:
         values = ",".join(f"{value:.2f}" for value in result[store_id].rounded())
         lines.append(f"{store_id},{values}")
     return "\n".join(lines) + "\n"
+
+
+# --- outages (rule 11) --------------------------------------------------------------------------
+
+
+def inactive_business_spans(
+    instants: list[tuple[datetime, str]], business: list[Interval], window_start: datetime, window_end: datetime
+) -> list[Interval]:
+    """The maximal spans in the window that are in business hours with status ``inactive``.
+
+    ``business`` is merged, so two of its intervals never touch: a store that closes while
+    down and reopens still down gets two spans. Inactive pieces of consecutive polls touch at
+    the poll between them and become one span.
+    """
+    pieces = []
+    for start, end, status in status_segments(instants, window_start, window_end):
+        if status != INACTIVE:
+            continue
+        for interval in business:
+            clipped = clip(interval, start, end)
+            if clipped is not None:
+                pieces.append(clipped)
+    return merge_intervals(pieces)
+
+
+def outages(
+    polls: Iterable[Poll],
+    hours: Iterable[HourRow],
+    timezones: Mapping[str, str],
+    as_of: datetime,
+    store_ids: Collection[str] | None = None,
+    special: Iterable[SpecialRow] = (),
+) -> dict[str, list[Interval]]:
+    """Each reported store's outages inside the last week ``[now - 7 d, now]``, sorted by start.
+
+    A store without outages maps to ``[]``. The lengths add up to its ``downtime_last_week``.
+    """
+    now = as_of
+    week_start = now - LAST_WEEK
+    result = {}
+    for store_id, store in reported_stores(polls, hours, timezones, now, store_ids, special).items():
+        business = business_intervals(store.hour_rows, store.zone_name, week_start, now, store.special_rows)
+        result[store_id] = inactive_business_spans(store.instants, business, week_start, now)
+    return result
+
+
+def outages_csv(
+    result: Mapping[str, list[Interval]],
+    store_id: str | None = None,
+    min_minutes: Decimal | int | float | str | None = None,
+) -> str:
+    """The outages CSV: ``store_id,start_utc,end_utc,minutes``, by store_id then start.
+
+    ``store_id`` keeps one store's rows; ``min_minutes`` keeps outages whose exact length is at
+    least that many minutes (read as the decimal written, so ``0.1`` is exactly 6 seconds).
+    """
+    shortest = None if min_minutes is None else Fraction(str(min_minutes))
+    lines = [OUTAGES_CSV_HEADER]
+    for outage_store in sorted(result):
+        if store_id is not None and outage_store != store_id:
+            continue
+        for start, end in sorted(result[outage_store]):
+            if shortest is not None and Fraction(_microseconds(end - start), _microseconds(MINUTE)) < shortest:
+                continue
+            minutes = round_half_up(end - start, MINUTE)
+            lines.append(f"{outage_store},{utc_text(start)},{utc_text(end)},{minutes:.2f}")
+    return "\n".join(lines) + "\n"
+
+
+def utc_text(instant: datetime) -> str:
+    """``2024-05-15T11:30:00.000000Z``: UTC, always six fraction digits."""
+    return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
