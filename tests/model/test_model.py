@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -24,6 +24,8 @@ from tests.support.model import (
     SpecialRow,
     business_intervals,
     compute_report,
+    days,
+    days_csv,
     local_interval,
     local_to_utc,
     outages_csv,
@@ -204,6 +206,12 @@ def test_outages_csv_keeps_one_store_or_the_long_enough_outages() -> None:
     assert outages_csv(result, min_minutes=0.1) == header + long_a + b
     assert outages_csv(result, min_minutes=Decimal("30.000001")) == header
     assert outages_csv({}) == header
+
+
+def test_days_of_an_empty_range_and_the_csv_header() -> None:
+    polls = [Poll("s", ACTIVE, utc("2024-05-15 10:00"))]
+    assert days(polls, [], {}, utc("2024-05-15 12:00"), date(2024, 5, 15), date(2024, 5, 14)) == {}
+    assert days_csv({}) == "store_id,date_local,business_hours,uptime_hours,downtime_hours\n"
 
 
 def test_csv_of_empty_report_is_the_header() -> None:

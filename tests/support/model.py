@@ -47,7 +47,9 @@ CSV_HEADER = (
     "downtime_last_hour,downtime_last_day,downtime_last_week"
 )
 OUTAGES_CSV_HEADER = "store_id,start_utc,end_utc,minutes"
+DAYS_CSV_HEADER = "store_id,date_local,business_hours,uptime_hours,downtime_hours"
 MINUTE = timedelta(minutes=1)
+HOUR = timedelta(hours=1)
 
 Interval = tuple[datetime, datetime]
 
@@ -290,8 +292,8 @@ def status_segments(
     ``window_end`` (= now). The first poll's status also covers all time before it (it is
     carried back), so the status at a window start is that of the last poll before it, however
     old, or the first poll's if there is none. ``instants`` must be non-empty, sorted, and hold
-    only polls at or before now; a window may end before now, polls after its end then only end
-    the piece before them.
+    only polls at or before now; a window may end before now (a local day, rule 12), polls after
+    its end then only end the piece before them.
     """
     segments = []
     for index, (ts, status) in enumerate(instants):
@@ -491,3 +493,74 @@ def utc_text(instant: datetime) -> str:
     """``2024-05-15T11:30:00.000000Z``: UTC, always six fraction digits."""
     return instant.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
+
+# --- days in local time (rule 12) -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    """One store's exact business time, uptime and downtime over one local date (up to now)."""
+
+    business: timedelta
+    uptime: timedelta
+    downtime: timedelta
+
+
+NOTHING = DayFigures(timedelta(0), timedelta(0), timedelta(0))
+
+
+def local_day(local_date: date, zone: pytz.BaseTzInfo) -> Interval:
+    """``[D 00:00 local, D + 1 00:00 local)`` in UTC, each midnight converted by rule 6 (23, 24 or 25 h)."""
+    next_date = local_date + timedelta(days=1)
+    return (
+        local_to_utc(datetime.combine(local_date, time(0)), zone),
+        local_to_utc(datetime.combine(next_date, time(0)), zone),
+    )
+
+
+def day_figures(store: StoreInputs, local_date: date, now: datetime) -> DayFigures:
+    """Business time, uptime and downtime of ``store`` over its local date cut at ``now``."""
+    day_start, day_end = local_day(local_date, zone_for(store.zone_name))
+    window_end = min(day_end, now)
+    if window_end <= day_start:
+        return NOTHING
+    business = business_intervals(store.hour_rows, store.zone_name, day_start, window_end, store.special_rows)
+    uptime, downtime = up_and_down(store.instants, business, day_start, window_end)
+    return DayFigures(total_length(business), uptime, downtime)
+
+
+def dates_between(date_from: date, date_to: date) -> list[date]:
+    """Every date from ``date_from`` to ``date_to``, both included (none if ``date_to`` is earlier)."""
+    return [date_from + timedelta(days=n) for n in range((date_to - date_from).days + 1)]
+
+
+def days(
+    polls: Iterable[Poll],
+    hours: Iterable[HourRow],
+    timezones: Mapping[str, str],
+    as_of: datetime,
+    date_from: date,
+    date_to: date,
+    store_ids: Collection[str] | None = None,
+    special: Iterable[SpecialRow] = (),
+) -> dict[tuple[str, date], DayFigures]:
+    """(store_id, local date) -> the day's figures, for every reported store and every date of the range.
+
+    Each date is a local date of the store's own zone; a date wholly after now has zeros.
+    """
+    now = as_of
+    return {
+        (store_id, local_date): day_figures(store, local_date, now)
+        for store_id, store in reported_stores(polls, hours, timezones, now, store_ids, special).items()
+        for local_date in dates_between(date_from, date_to)
+    }
+
+
+def days_csv(result: Mapping[tuple[str, date], DayFigures]) -> str:
+    """The days CSV: ``store_id,date_local,business_hours,uptime_hours,downtime_hours``, by store_id then date."""
+    lines = [DAYS_CSV_HEADER]
+    for store_id, local_date in sorted(result):
+        figures = result[(store_id, local_date)]
+        hours = (round_half_up(value, HOUR) for value in (figures.business, figures.uptime, figures.downtime))
+        lines.append(f"{store_id},{local_date.isoformat()}," + ",".join(f"{value:.2f}" for value in hours))
+    return "\n".join(lines) + "\n"
