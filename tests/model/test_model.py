@@ -11,13 +11,14 @@ import pytz
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.support.cases import CASES, Case, closed, every_day, h, sp, utc
+from tests.support.cases import ALL_CASES, Case, closed, every_day, h, sp, utc
 from tests.support.model import (
     ACTIVE,
     INACTIVE,
     LAST_DAY,
     LAST_HOUR,
     LAST_WEEK,
+    DayFigures,
     Figures,
     HourRow,
     Poll,
@@ -28,9 +29,11 @@ from tests.support.model import (
     days_csv,
     local_interval,
     local_to_utc,
+    outages,
     outages_csv,
     round_half_up,
     to_csv,
+    total_length,
 )
 from tests.support.strategies import STORES, scenarios
 
@@ -38,36 +41,91 @@ WINDOWS = (LAST_HOUR, LAST_DAY, LAST_WEEK)
 
 
 def run(case: Case) -> dict[str, Figures]:
-    return compute_report(case.polls, case.hours, case.timezones, case.as_of, case.store_ids)
+    return compute_report(case.polls, case.hours, case.timezones, case.as_of, case.store_ids, case.special)
+
+
+def run_outages(case: Case) -> dict[str, list[tuple[datetime, datetime]]]:
+    return outages(case.polls, case.hours, case.timezones, case.as_of, case.store_ids, case.special)
+
+
+def run_days(case: Case) -> dict[tuple[str, date], DayFigures]:
+    return days(case.polls, case.hours, case.timezones, case.as_of, *case.day_range(), case.store_ids, case.special)
+
+
+def cases_with(attribute: str) -> list:
+    """pytest params of the cases that give ``attribute``, named after the case."""
+    return [pytest.param(case, id=case.name) for case in ALL_CASES if getattr(case, attribute) is not None]
 
 
 # --- hand-computed cases --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+@pytest.mark.parametrize("case", cases_with("expected"))
 def test_model_reproduces_hand_computed_case(case: Case) -> None:
     assert run(case) == case.expected_figures()
 
 
-@pytest.mark.parametrize(
-    "case", [c for c in CASES if c.expected_csv], ids=[c.name for c in CASES if c.expected_csv]
-)
+@pytest.mark.parametrize("case", cases_with("expected_csv"))
 def test_csv_matches_hand_written_csv(case: Case) -> None:
     assert to_csv(run(case)) == case.expected_csv
 
 
+@pytest.mark.parametrize("case", cases_with("expected_outages"))
+def test_model_reproduces_hand_computed_outages(case: Case) -> None:
+    assert run_outages(case) == case.expected_outage_intervals()
+
+
+@pytest.mark.parametrize("case", cases_with("expected_outages_csv"))
+def test_outages_csv_matches_hand_written_csv(case: Case) -> None:
+    assert outages_csv(run_outages(case)) == case.expected_outages_csv
+
+
+@pytest.mark.parametrize("case", cases_with("expected_days"))
+def test_model_reproduces_hand_computed_days(case: Case) -> None:
+    assert run_days(case) == case.expected_day_figures()
+
+
+@pytest.mark.parametrize("case", cases_with("expected_days_csv"))
+def test_days_csv_matches_hand_written_csv(case: Case) -> None:
+    assert days_csv(run_days(case)) == case.expected_days_csv
+
+
 def test_case_figures_add_up_to_business_time() -> None:
     """A check on the hand arithmetic itself: up + down of each case = the model's business time."""
-    for case in CASES:
+    for case in ALL_CASES:
         for store_id, values in case.expected_figures().items():
             rows = [row for row in case.hours if row.store_id == store_id]
+            special = [row for row in case.special if row.store_id == store_id]
             for index, length in enumerate(WINDOWS):
                 business = business_intervals(
-                    rows, case.timezones.get(store_id), case.as_of - length, case.as_of
+                    rows, case.timezones.get(store_id), case.as_of - length, case.as_of, special
                 )
-                total = sum((end - start for start, end in business), timedelta(0))
                 up, down = values.as_tuple()[index], values.as_tuple()[index + 3]
-                assert up + down == total, (case.name, store_id, length)
+                assert up + down == total_length(business), (case.name, store_id, length)
+
+
+def test_hand_outages_add_up_to_hand_downtime_last_week() -> None:
+    """A check on the hand arithmetic alone (no model): outages and figures of a case agree."""
+    for case in ALL_CASES:
+        if case.expected_outages is None:
+            continue
+        assert set(case.expected_outages) == set(case.expected), case.name
+        for store_id, spans in case.expected_outage_intervals().items():
+            downtime_last_week = case.expected_figures()[store_id].downtime_last_week
+            assert total_length(spans) == downtime_last_week, (case.name, store_id)
+
+
+def test_hand_days_add_up_and_cover_every_reported_store() -> None:
+    """A check on the hand arithmetic alone (no model): business = up + down on every hand day."""
+    for case in ALL_CASES:
+        if case.expected_days is None:
+            continue
+        first, last = case.day_range()
+        expected_keys = {(store_id, first + timedelta(days=n)) for store_id in case.expected
+                         for n in range((last - first).days + 1)}
+        assert set(case.expected_day_figures()) == expected_keys, case.name
+        for key, figures in case.expected_day_figures().items():
+            assert figures.business == figures.uptime + figures.downtime, (case.name, key)
 
 
 # --- local time to UTC (PostgreSQL's timestamp AT TIME ZONE) ---------------------------------------

@@ -16,6 +16,18 @@ must not be reported. :meth:`Case.expected_figures` gives the same as ``model.Fi
 
 ``expected_csv`` (only on some cases) is the exact report CSV, pinning rounding and format.
 
+The cases of rules 10-12 (:data:`EXTENSION_CASES`) may also give:
+
+* ``special``: special-hours rows (:func:`sp`, :func:`closed`);
+* ``expected_outages``: store_id -> its outages in the last week as ``(start, end)`` UTC texts
+  (every reported store, ``[]`` when it has none), and ``expected_outages_csv``;
+* ``days`` = ``(date_from, date_to)`` (local dates) with ``expected_days``: ``(store_id, date)``
+  -> ``(business, uptime, downtime)`` in seconds for every reported store and date of the range
+  (write them with :func:`day`), and ``expected_days_csv``.
+
+They are kept apart from :data:`CASES` because only the model knows special hours, outages and
+days so far; :data:`ALL_CASES` is both lists.
+
 Dates used (weekday, Monday = 0): 2024-01-08 Mon; 2024-03-05 Tue; 2024-03-10 Sun (New York
 springs forward 02:00 EST -> 03:00 EDT); 2024-03-31 Sun (London 01:00 GMT -> 02:00 BST);
 2024-04-07 Sun (Sydney falls back 03:00 AEDT(+11) -> 02:00 AEST(+10)); 2024-05-13 Mon,
@@ -31,7 +43,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from tests.support.model import Figures, HourRow, Poll, SpecialRow
+from tests.support.model import DayFigures, Figures, HourRow, Interval, Poll, SpecialRow
 
 M = 60
 H = 60 * M
@@ -39,6 +51,7 @@ D = 24 * H
 
 Seconds = int | Decimal
 Expected = tuple[Seconds, Seconds, Seconds, Seconds, Seconds, Seconds]
+DayExpected = tuple[Seconds, Seconds, Seconds]
 
 
 def utc(text: str) -> datetime:
@@ -76,6 +89,11 @@ def fig(up: tuple[Seconds, Seconds, Seconds], down: tuple[Seconds, Seconds, Seco
     return (*up, *down)
 
 
+def day(business: Seconds, up: Seconds, down: Seconds) -> DayExpected:
+    """Expected figures of one local day in seconds: business time, uptime, downtime."""
+    return business, up, down
+
+
 def to_timedelta(seconds: Seconds) -> timedelta:
     """Exact conversion of whole or decimal seconds (microsecond resolution)."""
     microseconds = Decimal(seconds) * 1_000_000
@@ -94,12 +112,38 @@ class Case:
     store_ids: list[str] | None
     expected: dict[str, Expected]
     expected_csv: str | None = field(default=None)
+    special: list[SpecialRow] = field(default_factory=list)
+    expected_outages: dict[str, list[tuple[str, str]]] | None = None
+    expected_outages_csv: str | None = None
+    days: tuple[str, str] | None = None
+    expected_days: dict[tuple[str, str], DayExpected] | None = None
+    expected_days_csv: str | None = None
 
     def expected_figures(self) -> dict[str, Figures]:
         """``expected`` as exact ``Figures`` (seconds -> timedelta)."""
         return {
             store_id: Figures(*(to_timedelta(value) for value in values))
             for store_id, values in self.expected.items()
+        }
+
+    def expected_outage_intervals(self) -> dict[str, list[Interval]]:
+        """``expected_outages`` as UTC datetimes."""
+        assert self.expected_outages is not None
+        return {
+            store_id: [(utc(start), utc(end)) for start, end in spans]
+            for store_id, spans in self.expected_outages.items()
+        }
+
+    def day_range(self) -> tuple[date, date]:
+        assert self.days is not None
+        return date.fromisoformat(self.days[0]), date.fromisoformat(self.days[1])
+
+    def expected_day_figures(self) -> dict[tuple[str, date], DayFigures]:
+        """``expected_days`` as exact ``DayFigures``."""
+        assert self.expected_days is not None
+        return {
+            (store_id, date.fromisoformat(local_date)): DayFigures(*(to_timedelta(value) for value in values))
+            for (store_id, local_date), values in self.expected_days.items()
         }
 
 
@@ -746,5 +790,368 @@ CASES: list[Case] = [
     ),
 ]
 
-CASES_BY_NAME: dict[str, Case] = {case.name: case for case in CASES}
-assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"
+# The cases of rules 10-12. Extra dates: 2024-01-04 Thu, 2024-01-10 Wed, 2024-01-11 Thu (Denver
+# is on MST, -7, all January); 2024-03-09 Sat; 2024-03-11 Mon; 2024-05-08 Wed; 2024-05-09 Thu;
+# 2024-05-12 Sun; 2024-05-14 Tue; 2024-05-16 Thu; 2024-11-02 Sat; 2024-11-04 Mon.
+EXTENSION_CASES: list[Case] = [
+    # ---------------------------------------------------------------- special hours (rule 10)
+    Case(
+        name="special_closed_on_new_york_gap_day",
+        polls=[
+            p("ny_holiday", "active", "2024-03-01 00:00"),
+            p("ny_holiday", "inactive", "2024-03-11 14:00"),
+            p("ny_24x7_holiday", "active", "2024-03-01 00:00"),
+            p("ny_24x7_holiday", "inactive", "2024-03-11 03:00"),  # Sunday 23:00 EDT: closed
+            p("ny_24x7_holiday", "active", "2024-03-11 06:00"),  # Monday 02:00 EDT
+        ],
+        hours=every_day("ny_holiday", "09:00", "17:00"),
+        special=[closed("ny_holiday", "2024-03-10"), closed("ny_24x7_holiday", "2024-03-10")],
+        timezones={"ny_holiday": "America/New_York", "ny_24x7_holiday": "America/New_York"},
+        as_of=utc("2024-03-11 15:00"),  # Monday 11:00 EDT
+        store_ids=None,
+        # hour [03-11 14:00, 15:00], day [03-10 15:00, 03-11 15:00], week [03-04 15:00, 03-11 15:00].
+        # Sunday 03-10 (the gap day) is closed: 00:00 EST = 05:00 UTC -> Monday 00:00 EDT =
+        # 03-11 04:00 UTC, 23 h.
+        expected={
+            # 09:00-17:00 EST = 14:00-22:00 UTC (until Saturday), EDT = 13:00-21:00 UTC (Monday).
+            # week: Mon 03-04 15:00-22:00 = 7 h; Tue..Sat 5 x 8 h = 40 h; Sunday closed (it would
+            #   be 13:00-21:00 UTC); Mon 03-11 13:00-15:00 = 2 h. business 49 h: down 14:00-15:00 =
+            #   1 h, up 48 h.
+            # day: Sunday closed; Monday 13:00-15:00: up 13:00-14:00 = 1 h, down 1 h.
+            # hour: 14:00-15:00 down.
+            "ny_holiday": fig(up=(0, H, 48 * H), down=(H, H, H)),
+            # open 24/7 but for Sunday's 23 h: week 168 h - 23 h = 145 h: down 03-11 04:00 (Monday
+            #   00:00 EDT, opening) -> 06:00 = 2 h (the 03:00 poll falls while closed), up 143 h.
+            # day: 03-10 15:00 -> 03-11 04:00 closed; 04:00-15:00 = 11 h: down 2 h, up 9 h.
+            # hour: up.
+            "ny_24x7_holiday": fig(up=(H, 9 * H, 143 * H), down=(0, 2 * H, 2 * H)),
+        },
+        expected_outages={
+            "ny_holiday": [("2024-03-11 14:00", "2024-03-11 15:00")],
+            "ny_24x7_holiday": [("2024-03-11 04:00", "2024-03-11 06:00")],
+        },
+        days=("2024-03-09", "2024-03-12"),
+        expected_days={
+            # local days: 03-09 [03-09 05:00, 03-10 05:00) UTC, 24 h; 03-10 [03-10 05:00,
+            # 03-11 04:00), 23 h; 03-11 [03-11 04:00, 03-12 04:00) cut at now 15:00; 03-12 starts
+            # 03-12 04:00, after now: zeros.
+            # ny_holiday: Saturday 14:00-22:00 UTC up; Sunday closed; Monday 13:00-15:00 as the day.
+            ("ny_holiday", "2024-03-09"): day(8 * H, 8 * H, 0),
+            ("ny_holiday", "2024-03-10"): day(0, 0, 0),
+            ("ny_holiday", "2024-03-11"): day(2 * H, H, H),
+            ("ny_holiday", "2024-03-12"): day(0, 0, 0),
+            # ny_24x7_holiday: Saturday 24 h up; Sunday closed; Monday 04:00-15:00 = 11 h:
+            # down 04:00-06:00 = 2 h, up 9 h.
+            ("ny_24x7_holiday", "2024-03-09"): day(D, D, 0),
+            ("ny_24x7_holiday", "2024-03-10"): day(0, 0, 0),
+            ("ny_24x7_holiday", "2024-03-11"): day(11 * H, 9 * H, 2 * H),
+            ("ny_24x7_holiday", "2024-03-12"): day(0, 0, 0),
+        },
+    ),
+    Case(
+        name="special_hours_past_midnight_and_to_midnight",
+        polls=[
+            p("den_late", "active", "2024-01-01 00:00"),
+            p("den_late", "inactive", "2024-01-11 05:00"),  # Wednesday 22:00 MST
+            p("den_late", "active", "2024-01-11 16:30"),  # Thursday 09:30 MST
+            p("den_to_midnight", "active", "2024-01-01 00:00"),
+        ],
+        hours=[*every_day("den_late", "09:00", "17:00"), h("den_to_midnight", 2, "10:00", "14:00")],
+        special=[
+            sp("den_late", "2024-01-10", "20:00", "02:00"),  # Wednesday 20:00 -> Thursday 02:00
+            sp("den_to_midnight", "2024-01-10", "18:00", "23:59:59"),  # 23:59:59 is midnight
+        ],
+        timezones={"den_late": "America/Denver", "den_to_midnight": "America/Denver"},
+        as_of=utc("2024-01-11 17:00"),  # Thursday 10:00 MST
+        store_ids=None,
+        # hour [01-11 16:00, 17:00], day [01-10 17:00, 01-11 17:00], week [01-04 17:00, 01-11 17:00].
+        expected={
+            # weekly 09:00-17:00 MST = 16:00-24:00 UTC of the same date; Wednesday 01-10's is
+            # replaced by 20:00 MST = 01-11 03:00 UTC -> Thursday 02:00 MST = 01-11 09:00 UTC (6 h).
+            # week: Thu 01-04 17:00-24:00 = 7 h; Fri 01-05 .. Tue 01-09 5 x 8 h = 40 h; the special
+            #   6 h; Thu 01-11 16:00-17:00 = 1 h. business 54 h.
+            #   down 01-11 05:00-09:00 = 4 h (closes at 09:00 still down) and 16:00-16:30 = 30 min
+            #   (opens down): 4.5 h; up 54 h - 4.5 h = 49.5 h.
+            # day: special 03:00-09:00 + Thursday 16:00-17:00 = 7 h (not Wednesday's weekly
+            #   16:00-24:00 UTC): down 4.5 h, up 03:00-05:00 + 16:30-17:00 = 2.5 h.
+            # hour: down 16:00-16:30, up 16:30-17:00.
+            "den_late": fig(
+                up=(30 * M, 2 * H + 30 * M, 49 * H + 30 * M), down=(30 * M, 4 * H + 30 * M, 4 * H + 30 * M)
+            ),
+            # Wednesdays only; 01-10's special 18:00 MST = 01-11 01:00 UTC -> midnight MST =
+            # 01-11 07:00 UTC: 6 h up (a 23:59:59 read literally would give 5:59:59). Wednesday
+            # 01-03 10:00-14:00 MST = 17:00-21:00 UTC ends before the week.
+            "den_to_midnight": fig(up=(0, 6 * H, 6 * H), down=(0, 0, 0)),
+        },
+        expected_outages={
+            "den_late": [("2024-01-11 05:00", "2024-01-11 09:00"), ("2024-01-11 16:00", "2024-01-11 16:30")],
+            "den_to_midnight": [],
+        },
+        # 4 h = 240 min, 30 min
+        expected_outages_csv=(
+            "store_id,start_utc,end_utc,minutes\n"
+            "den_late,2024-01-11T05:00:00.000000Z,2024-01-11T09:00:00.000000Z,240.00\n"
+            "den_late,2024-01-11T16:00:00.000000Z,2024-01-11T16:30:00.000000Z,30.00\n"
+        ),
+        days=("2024-01-10", "2024-01-11"),
+        expected_days={
+            # local days: 01-10 = [01-10 07:00, 01-11 07:00) UTC; 01-11 = [01-11 07:00, 17:00] (cut).
+            # den_late 01-10: the special's part 01-11 03:00-07:00 = 4 h: up 03:00-05:00, down
+            #   05:00-07:00. 01-11: the special's rest 07:00-09:00 (it opened on 01-10 but lies in
+            #   this day) + 16:00-17:00 = 3 h: down 2 h + 30 min, up 16:30-17:00.
+            ("den_late", "2024-01-10"): day(4 * H, 2 * H, 2 * H),
+            ("den_late", "2024-01-11"): day(3 * H, 30 * M, 2 * H + 30 * M),
+            # den_to_midnight 01-10: 01-11 01:00-07:00 = 6 h up; Thursday has no rows.
+            ("den_to_midnight", "2024-01-10"): day(6 * H, 6 * H, 0),
+            ("den_to_midnight", "2024-01-11"): day(0, 0, 0),
+        },
+    ),
+    Case(
+        name="closed_date_after_overnight_interval",
+        polls=[
+            p("kol_night", "active", "2024-05-01 00:00"),
+            p("kol_night", "inactive", "2024-05-14 23:00"),  # Wednesday 04:30 IST, Tuesday's night
+            p("kol_night", "active", "2024-05-16 18:00"),  # Thursday 23:30 IST
+        ],
+        hours=every_day("kol_night", "22:00", "06:00"),
+        special=[closed("kol_night", "2024-05-15")],  # Wednesday
+        timezones={"kol_night": "Asia/Kolkata"},
+        as_of=utc("2024-05-16 20:00"),  # Friday 01:30 IST
+        store_ids=None,
+        # IST = UTC+05:30: the night opening on local date N is N 16:30 UTC -> N+1 00:30 UTC (8 h).
+        # hour [05-16 19:00, 20:00], day [05-15 20:00, 05-16 20:00], week [05-09 20:00, 05-16 20:00].
+        expected={
+            # week: night of 05-09 20:00 -> 05-10 00:30 = 4.5 h; nights of 05-10 .. 05-13 4 x 8 h =
+            #   32 h; night of Tue 05-14 -> Wed 05-15 00:30 UTC (06:00 IST) still counts = 8 h;
+            #   Wednesday 05-15's night does not open; Thursday 05-16 16:30-20:00 = 3.5 h. 48 h.
+            #   down 05-14 23:00 -> 05-15 00:30 = 1.5 h and 05-16 16:30 -> 18:00 = 1.5 h: 3 h;
+            #   up 45 h.
+            # day: Thursday 16:30-20:00 = 3.5 h: down 1.5 h, up 18:00-20:00 = 2 h.
+            # hour: up.
+            "kol_night": fig(up=(H, 2 * H, 45 * H), down=(0, H + 30 * M, 3 * H)),
+        },
+        expected_outages={
+            "kol_night": [("2024-05-14 23:00", "2024-05-15 00:30"), ("2024-05-16 16:30", "2024-05-16 18:00")],
+        },
+        days=("2024-05-14", "2024-05-16"),
+        expected_days={
+            # local day N = [N-1 18:30, N 18:30) UTC.
+            # 05-14: night of 05-13 from 18:30 to 00:30 = 6 h + night of 05-14 16:30-18:30 = 2 h,
+            #   all up (down from 23:00 only).
+            # 05-15 (closed): the night of 05-14 from 18:30 to 00:30 = 6 h still counts: up
+            #   18:30-23:00 = 4.5 h, down 23:00-00:30 = 1.5 h.
+            # 05-16: nothing from the closed 05-15; night of 05-16 16:30-18:30 = 2 h: down 1.5 h,
+            #   up 18:00-18:30.
+            ("kol_night", "2024-05-14"): day(8 * H, 8 * H, 0),
+            ("kol_night", "2024-05-15"): day(6 * H, 4 * H + 30 * M, H + 30 * M),
+            ("kol_night", "2024-05-16"): day(2 * H, 30 * M, H + 30 * M),
+        },
+    ),
+    Case(
+        name="always_open_store_closed_one_day",
+        polls=[
+            p("ldn_247", "active", "2024-05-01 00:00"),
+            p("ldn_247", "inactive", "2024-05-12 22:00"),  # Sunday 23:00 BST
+            p("ldn_247", "active", "2024-05-14 01:00"),  # Tuesday 02:00 BST
+            p("ldn_247_short", "active", "2024-05-01 00:00"),
+        ],
+        hours=[],
+        special=[closed("ldn_247", "2024-05-13"), sp("ldn_247_short", "2024-05-13", "10:00", "14:00")],
+        timezones={"ldn_247": "Europe/London", "ldn_247_short": "Europe/London"},
+        as_of=utc("2024-05-15 12:00"),
+        store_ids=None,
+        # BST = UTC+1: Monday 05-13 is [05-12 23:00, 05-13 23:00) UTC.
+        # hour [05-15 11:00, 12:00], day [05-14 12:00, 05-15 12:00], week [05-08 12:00, 05-15 12:00].
+        expected={
+            # no weekly rows: open 00:00-00:00 every date but Monday. week 168 h - 24 h = 144 h:
+            #   down 05-12 22:00-23:00 = 1 h (closes down) and 05-13 23:00 -> 05-14 01:00 = 2 h
+            #   (opens down): 3 h; up 141 h. day and hour: open, up.
+            "ldn_247": fig(up=(H, D, 141 * H), down=(0, 0, 3 * H)),
+            # Monday only 10:00-14:00 BST = 09:00-13:00 UTC: week 168 h - 24 h + 4 h = 148 h, up.
+            "ldn_247_short": fig(up=(H, D, 148 * H), down=(0, 0, 0)),
+        },
+        expected_outages={
+            "ldn_247": [("2024-05-12 22:00", "2024-05-12 23:00"), ("2024-05-13 23:00", "2024-05-14 01:00")],
+            "ldn_247_short": [],
+        },
+        days=("2024-05-12", "2024-05-14"),
+        expected_days={
+            # 05-12 = [05-11 23:00, 05-12 23:00) UTC: down 22:00-23:00. 05-13 closed.
+            # 05-14 = [05-13 23:00, 05-14 23:00): down 23:00-01:00 = 2 h.
+            ("ldn_247", "2024-05-12"): day(D, 23 * H, H),
+            ("ldn_247", "2024-05-13"): day(0, 0, 0),
+            ("ldn_247", "2024-05-14"): day(D, 22 * H, 2 * H),
+            ("ldn_247_short", "2024-05-12"): day(D, D, 0),
+            ("ldn_247_short", "2024-05-13"): day(4 * H, 4 * H, 0),
+            ("ldn_247_short", "2024-05-14"): day(D, D, 0),
+        },
+    ),
+    # ---------------------------------------------------------------- outages (rule 11)
+    Case(
+        name="outages_split_clipped_and_rounded",
+        polls=[
+            p("split", "active", "2024-05-01 00:00"),
+            p("split", "inactive", "2024-05-13 15:00"),  # Monday
+            p("split", "active", "2024-05-14 10:00"),  # Tuesday
+            p("B_down_since_before_week", "inactive", "2024-05-01 00:00"),
+            p("B_down_since_before_week", "active", "2024-05-10 06:00"),
+            p("half_minutes", "active", "2024-05-01 00:00"),
+            p("half_minutes", "inactive", "2024-05-15 11:00:00"),
+            p("half_minutes", "active", "2024-05-15 11:00:07.5"),
+            p("half_minutes", "inactive", "2024-05-15 11:30:00"),
+            p("half_minutes", "active", "2024-05-15 11:30:00.3"),
+            p("half_minutes", "inactive", "2024-05-15 11:57:19.5"),
+        ],
+        hours=[h("split", weekday, "09:00", "17:00") for weekday in range(5)],
+        timezones={"split": "UTC"},
+        as_of=utc("2024-05-15 12:00"),  # Wednesday
+        store_ids=None,
+        # hour [05-15 11:00, 12:00], day [05-14 12:00, 05-15 12:00], week [05-08 12:00, 05-15 12:00].
+        expected={
+            # week: Wed 05-08 12:00-17:00 = 5 h; Thu, Fri 16 h; Mon 8 h; Tue 8 h; Wed 05-15
+            #   09:00-12:00 = 3 h: 40 h. down Mon 15:00-17:00 = 2 h (cut by closing) and Tue
+            #   09:00-10:00 = 1 h (resumed at opening): 3 h; up 37 h.
+            # day: Tue 12:00-17:00 + Wed 09:00-12:00 = 8 h up. hour: up.
+            "split": fig(up=(H, 8 * H, 37 * H), down=(0, 0, 3 * H)),
+            # 24/7, down since before the week: 05-08 12:00 -> 05-10 06:00 = 42 h; up 168 - 42 = 126 h.
+            "B_down_since_before_week": fig(up=(H, D, 126 * H), down=(0, 0, 42 * H)),
+            # 24/7: down 7.5 s + 0.3 s + (11:57:19.5 -> 12:00 = 160.5 s) = 168.3 s, all in the hour.
+            # up: 3600 - 168.3 = 3431.7; 86400 - 168.3 = 86231.7; 604800 - 168.3 = 604631.7.
+            "half_minutes": fig(
+                up=(Decimal("3431.7"), Decimal("86231.7"), Decimal("604631.7")),
+                down=(Decimal("168.3"), Decimal("168.3"), Decimal("168.3")),
+            ),
+        },
+        # B_...: 60 min; 24 h; 126 h; 0; 0; 42 h.
+        # half_minutes: 3431.7 s = 57.195 min -> 57.20; 86231.7 s = 23.95325 h -> 23.95;
+        #   604631.7 s = 167.95325 h -> 167.95; 168.3 s = 2.805 min -> 2.81; 168.3 s = 0.04675 h -> 0.05.
+        # split: 60 min; 8 h; 37 h; 0; 0; 3 h.
+        # "B_..." sorts first: 'B' (0x42) is before 'h' (0x68) in code-point order.
+        expected_csv=(
+            "store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
+            "downtime_last_hour,downtime_last_day,downtime_last_week\n"
+            "B_down_since_before_week,60.00,24.00,126.00,0.00,0.00,42.00\n"
+            "half_minutes,57.20,23.95,167.95,2.81,0.05,0.05\n"
+            "split,60.00,8.00,37.00,0.00,0.00,3.00\n"
+        ),
+        expected_outages={
+            "split": [("2024-05-13 15:00", "2024-05-13 17:00"), ("2024-05-14 09:00", "2024-05-14 10:00")],
+            # starts before the week: clipped at its start
+            "B_down_since_before_week": [("2024-05-08 12:00", "2024-05-10 06:00")],
+            "half_minutes": [
+                ("2024-05-15 11:00:00", "2024-05-15 11:00:07.5"),
+                ("2024-05-15 11:30:00", "2024-05-15 11:30:00.3"),
+                ("2024-05-15 11:57:19.5", "2024-05-15 12:00"),
+            ],
+        },
+        # 42 h = 2520 min; 7.5 s = 0.125 min -> 0.13; 0.3 s = 0.005 min -> 0.01;
+        # 160.5 s = 2.675 min -> 2.68 (all three exact halves, rounded up); 2 h = 120 min; 1 h = 60 min.
+        expected_outages_csv=(
+            "store_id,start_utc,end_utc,minutes\n"
+            "B_down_since_before_week,2024-05-08T12:00:00.000000Z,2024-05-10T06:00:00.000000Z,2520.00\n"
+            "half_minutes,2024-05-15T11:00:00.000000Z,2024-05-15T11:00:07.500000Z,0.13\n"
+            "half_minutes,2024-05-15T11:30:00.000000Z,2024-05-15T11:30:00.300000Z,0.01\n"
+            "half_minutes,2024-05-15T11:57:19.500000Z,2024-05-15T12:00:00.000000Z,2.68\n"
+            "split,2024-05-13T15:00:00.000000Z,2024-05-13T17:00:00.000000Z,120.00\n"
+            "split,2024-05-14T09:00:00.000000Z,2024-05-14T10:00:00.000000Z,60.00\n"
+        ),
+    ),
+    # ---------------------------------------------------------------- days in local time (rule 12)
+    Case(
+        name="days_new_york_23_hour_day",
+        polls=[p("ny_247", "active", "2024-03-01 00:00"), p("ny_247", "inactive", "2024-03-10 20:00")],
+        hours=[],
+        timezones={"ny_247": "America/New_York"},
+        as_of=utc("2024-03-11 12:00"),  # Monday 08:00 EDT
+        store_ids=None,
+        expected={
+            # 24/7: down 03-10 20:00 -> 03-11 12:00 = 16 h in day and week. hour: down.
+            # day: up 12:00-20:00 = 8 h. week: up 168 - 16 = 152 h.
+            "ny_247": fig(up=(0, 8 * H, 152 * H), down=(H, 16 * H, 16 * H)),
+        },
+        expected_outages={"ny_247": [("2024-03-10 20:00", "2024-03-11 12:00")]},
+        days=("2024-03-09", "2024-03-11"),
+        expected_days={
+            # 03-09 = [03-09 05:00, 03-10 05:00) UTC: 24 h up.
+            # 03-10 = [03-10 05:00 (00:00 EST), 03-11 04:00 (00:00 EDT)): 23 h: up 05:00-20:00 =
+            #   15 h, down 20:00-04:00 = 8 h.
+            # 03-11 = [03-11 04:00, 03-12 04:00) cut at now 12:00: 8 h down.
+            ("ny_247", "2024-03-09"): day(D, D, 0),
+            ("ny_247", "2024-03-10"): day(23 * H, 15 * H, 8 * H),
+            ("ny_247", "2024-03-11"): day(8 * H, 0, 8 * H),
+        },
+        expected_days_csv=(
+            "store_id,date_local,business_hours,uptime_hours,downtime_hours\n"
+            "ny_247,2024-03-09,24.00,24.00,0.00\n"
+            "ny_247,2024-03-10,23.00,15.00,8.00\n"
+            "ny_247,2024-03-11,8.00,0.00,8.00\n"
+        ),
+    ),
+    Case(
+        name="days_new_york_25_hour_day_and_rounding_halves",
+        polls=[
+            p("ny_247", "active", "2024-11-01 00:00"),
+            p("ny_247", "inactive", "2024-11-03 23:00"),  # Sunday 18:00 EST
+            p("ny_rounding", "active", "2024-11-01 00:00"),
+            p("ny_rounding", "inactive", "2024-11-02 10:00:00"),
+            p("ny_rounding", "active", "2024-11-02 12:40:30"),
+            p("ny_rounding", "inactive", "2024-11-03 10:00:00"),
+            p("ny_rounding", "active", "2024-11-03 10:07:30"),
+            p("ny_rounding", "inactive", "2024-11-04 11:59:42"),
+        ],
+        hours=[],
+        timezones={"ny_247": "America/New_York", "ny_rounding": "America/New_York"},
+        as_of=utc("2024-11-04 12:00"),  # Monday 07:00 EST
+        store_ids=None,
+        # hour [11-04 11:00, 12:00], day [11-03 12:00, 11-04 12:00], week [10-28 12:00, 11-04 12:00].
+        expected={
+            # 24/7: down 11-03 23:00 -> 11-04 12:00 = 13 h. day: up 12:00-23:00 = 11 h.
+            # week: up 168 - 13 = 155 h. hour: down.
+            "ny_247": fig(up=(0, 11 * H, 155 * H), down=(H, 13 * H, 13 * H)),
+            # 24/7: down 9630 s (11-02 10:00 -> 12:40:30 = 2 h 40 min 30 s) + 450 s (11-03 10:00 ->
+            #   10:07:30) + 18 s (11-04 11:59:42 -> 12:00) = 10098 s in the week.
+            # hour and day: only the 18 s: up 3582 s, 86382 s. week: up 604800 - 10098 = 594702 s.
+            "ny_rounding": fig(up=(3582, 86382, 594702), down=(18, 18, 10098)),
+        },
+        expected_outages={
+            "ny_247": [("2024-11-03 23:00", "2024-11-04 12:00")],
+            "ny_rounding": [
+                ("2024-11-02 10:00", "2024-11-02 12:40:30"),
+                ("2024-11-03 10:00", "2024-11-03 10:07:30"),
+                ("2024-11-04 11:59:42", "2024-11-04 12:00"),
+            ],
+        },
+        days=("2024-11-02", "2024-11-04"),
+        expected_days={
+            # 11-02 = [11-02 04:00 (00:00 EDT), 11-03 04:00) UTC, 24 h.
+            # 11-03 = [11-03 04:00, 11-04 05:00 (00:00 EST)), 25 h.
+            # 11-04 = [11-04 05:00, 11-05 05:00) cut at now 12:00: 7 h.
+            # ny_247: 11-02 up; 11-03 up 04:00-23:00 = 19 h, down 23:00-05:00 = 6 h; 11-04 down.
+            ("ny_247", "2024-11-02"): day(D, D, 0),
+            ("ny_247", "2024-11-03"): day(25 * H, 19 * H, 6 * H),
+            ("ny_247", "2024-11-04"): day(7 * H, 0, 7 * H),
+            # ny_rounding: 11-02 down 9630 s, up 86400 - 9630 = 76770 s; 11-03 down 450 s, up
+            # 90000 - 450 = 89550 s; 11-04 down 18 s, up 25200 - 18 = 25182 s.
+            ("ny_rounding", "2024-11-02"): day(D, 76770, 9630),
+            ("ny_rounding", "2024-11-03"): day(25 * H, 89550, 450),
+            ("ny_rounding", "2024-11-04"): day(7 * H, 25182, 18),
+        },
+        # ny_rounding in hours, every one an exact half rounded up: 76770 s = 21.325 -> 21.33;
+        # 9630 s = 2.675 -> 2.68; 89550 s = 24.875 -> 24.88; 450 s = 0.125 -> 0.13;
+        # 25182 s = 6.995 -> 7.00; 18 s = 0.005 -> 0.01.
+        expected_days_csv=(
+            "store_id,date_local,business_hours,uptime_hours,downtime_hours\n"
+            "ny_247,2024-11-02,24.00,24.00,0.00\n"
+            "ny_247,2024-11-03,25.00,19.00,6.00\n"
+            "ny_247,2024-11-04,7.00,0.00,7.00\n"
+            "ny_rounding,2024-11-02,24.00,21.33,2.68\n"
+            "ny_rounding,2024-11-03,25.00,24.88,0.13\n"
+            "ny_rounding,2024-11-04,7.00,7.00,0.01\n"
+        ),
+    ),
+]
+
+ALL_CASES: list[Case] = CASES + EXTENSION_CASES
+
+CASES_BY_NAME: dict[str, Case] = {case.name: case for case in ALL_CASES}
+assert len(CASES_BY_NAME) == len(ALL_CASES), "case names must be unique"
