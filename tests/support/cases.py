@@ -992,6 +992,7 @@ EXTENSION_CASES: list[Case] = [
         polls=[
             p("split", "active", "2024-05-01 00:00"),
             p("split", "inactive", "2024-05-13 15:00"),  # Monday
+            p("split", "inactive", "2024-05-13 16:00"),  # still down: one outage goes on
             p("split", "active", "2024-05-14 10:00"),  # Tuesday
             p("B_down_since_before_week", "inactive", "2024-05-01 00:00"),
             p("B_down_since_before_week", "active", "2024-05-10 06:00"),
@@ -1009,7 +1010,8 @@ EXTENSION_CASES: list[Case] = [
         # hour [05-15 11:00, 12:00], day [05-14 12:00, 05-15 12:00], week [05-08 12:00, 05-15 12:00].
         expected={
             # week: Wed 05-08 12:00-17:00 = 5 h; Thu, Fri 16 h; Mon 8 h; Tue 8 h; Wed 05-15
-            #   09:00-12:00 = 3 h: 40 h. down Mon 15:00-17:00 = 2 h (cut by closing) and Tue
+            #   09:00-12:00 = 3 h: 40 h. down Mon 15:00-17:00 = 2 h (cut by closing; the 16:00 poll
+            #   repeats the status, so it is one outage) and Tue
             #   09:00-10:00 = 1 h (resumed at opening): 3 h; up 37 h.
             # day: Tue 12:00-17:00 + Wed 09:00-12:00 = 8 h up. hour: up.
             "split": fig(up=(H, 8 * H, 37 * H), down=(0, 0, 3 * H)),
