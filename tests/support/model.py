@@ -29,6 +29,7 @@ from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 import pytz
 
@@ -143,6 +144,7 @@ def zone_for(name: str | None) -> pytz.BaseTzInfo:
     return pytz.timezone(DEFAULT_TIMEZONE)
 
 
+@lru_cache(maxsize=1 << 16)  # pure; days (rule 12) and the property tests convert the same wall times often
 def local_to_utc(wall_time: datetime, zone: pytz.BaseTzInfo) -> datetime:
     """Convert a naive local wall time to UTC like PostgreSQL's ``timestamp AT TIME ZONE zone``.
 
