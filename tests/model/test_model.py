@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -21,21 +22,30 @@ from tests.support.model import (
     DayFigures,
     Figures,
     HourRow,
+    Interval,
     Poll,
     SpecialRow,
     business_intervals,
+    clip,
     compute_report,
+    dates_between,
     days,
     days_csv,
+    local_day,
     local_interval,
     local_to_utc,
+    merge_intervals,
     outages,
     outages_csv,
     round_half_up,
+    status_per_instant,
+    status_segments,
     to_csv,
     total_length,
+    up_and_down,
+    zone_for,
 )
-from tests.support.strategies import STORES, scenarios
+from tests.support.strategies import STORES, scenarios, scenarios_with_special, special_times
 
 WINDOWS = (LAST_HOUR, LAST_DAY, LAST_WEEK)
 
@@ -281,33 +291,39 @@ def test_csv_of_empty_report_is_the_header() -> None:
 
 # --- properties --------------------------------------------------------------------------------------
 
-def business_time(hours: list[HourRow], zone: str | None, store_id: str, as_of: datetime) -> list[timedelta]:
-    rows = [row for row in hours if row.store_id == store_id]
-    lengths = []
-    for length in WINDOWS:
-        business = business_intervals(rows, zone, as_of - length, as_of)
-        lengths.append(sum((end - start for start, end in business), timedelta(0)))
-    return lengths
+
+def of_store(rows: list, store_id: str) -> list:
+    """The hours, special or poll rows of one store."""
+    return [row for row in rows if row.store_id == store_id]
+
+
+def business_time(
+    hours: list[HourRow], special: list[SpecialRow], zone: str | None, store_id: str, as_of: datetime
+) -> list[timedelta]:
+    rows, special_rows = of_store(hours, store_id), of_store(special, store_id)
+    return [total_length(business_intervals(rows, zone, as_of - length, as_of, special_rows)) for length in WINDOWS]
 
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# the tests added with rules 10-12 run fewer examples, to keep tests/model within ~20 s
+FEWER_EXAMPLES = settings(PROPERTY_SETTINGS, max_examples=60)
 
 
 @PROPERTY_SETTINGS
-@given(scenarios())
+@given(scenarios_with_special())
 def test_uptime_plus_downtime_is_business_time(scenario) -> None:
-    polls, hours, zones, as_of = scenario
-    for store_id, figures in compute_report(polls, hours, zones, as_of).items():
+    polls, hours, zones, as_of, special = scenario
+    for store_id, figures in compute_report(polls, hours, zones, as_of, special=special).items():
         values = figures.as_tuple()
-        expected = business_time(hours, zones.get(store_id), store_id, as_of)
+        expected = business_time(hours, special, zones.get(store_id), store_id, as_of)
         assert [values[i] + values[i + 3] for i in range(3)] == expected
 
 
 @PROPERTY_SETTINGS
-@given(scenarios())
+@given(scenarios_with_special())
 def test_figures_are_between_zero_and_window_length(scenario) -> None:
-    polls, hours, zones, as_of = scenario
-    for figures in compute_report(polls, hours, zones, as_of).values():
+    polls, hours, zones, as_of, special = scenario
+    for figures in compute_report(polls, hours, zones, as_of, special=special).values():
         values = figures.as_tuple()
         for index, length in enumerate(WINDOWS):
             assert timedelta(0) <= values[index] <= length
@@ -316,70 +332,243 @@ def test_figures_are_between_zero_and_window_length(scenario) -> None:
 
 
 @PROPERTY_SETTINGS
-@given(scenarios())
+@given(scenarios_with_special())
 def test_store_without_hours_is_open_the_whole_window(scenario) -> None:
-    polls, hours, zones, as_of = scenario
-    open_always = {row.store_id for row in hours}
-    for store_id, figures in compute_report(polls, hours, zones, as_of).items():
-        if store_id not in open_always:
+    polls, hours, zones, as_of, special = scenario
+    with_rows = {row.store_id for row in [*hours, *special]}
+    for store_id, figures in compute_report(polls, hours, zones, as_of, special=special).items():
+        if store_id not in with_rows:
             values = figures.as_tuple()
             assert [values[i] + values[i + 3] for i in range(3)] == list(WINDOWS)
 
 
 @PROPERTY_SETTINGS
-@given(scenarios())
+@given(scenarios_with_special())
 def test_reported_stores_are_those_with_a_poll_at_or_before_now(scenario) -> None:
-    polls, hours, zones, as_of = scenario
+    polls, hours, zones, as_of, special = scenario
     expected = {poll.store_id for poll in polls if poll.ts <= as_of}
-    assert set(compute_report(polls, hours, zones, as_of)) == expected
+    assert set(compute_report(polls, hours, zones, as_of, special=special)) == expected
+    assert set(outages(polls, hours, zones, as_of, special=special)) == expected
 
 
 @PROPERTY_SETTINGS
 @given(
-    scenarios(),
+    scenarios_with_special(),
     st.sampled_from(STORES + ["new_store"]),
     st.sampled_from([ACTIVE, INACTIVE]),
     st.integers(0, 10_000_000_000),
 )
 def test_polls_after_now_change_nothing(scenario, store_id, status, microseconds_later) -> None:
-    polls, hours, zones, as_of = scenario
+    polls, hours, zones, as_of, special = scenario
     late_poll = Poll(store_id, status, as_of + timedelta(microseconds=1 + microseconds_later))
-    before = compute_report(polls, hours, zones, as_of)
-    assert compute_report([*polls, late_poll], hours, zones, as_of) == before
+    before = compute_report(polls, hours, zones, as_of, special=special)
+    assert compute_report([*polls, late_poll], hours, zones, as_of, special=special) == before
+    before_outages = outages(polls, hours, zones, as_of, special=special)
+    assert outages([*polls, late_poll], hours, zones, as_of, special=special) == before_outages
 
 
 @PROPERTY_SETTINGS
-@given(scenarios(), st.lists(st.sampled_from(STORES + ["unknown"]), unique=True))
+@given(scenarios_with_special(), st.lists(st.sampled_from(STORES + ["unknown"]), unique=True))
 def test_store_filter_returns_a_subset_with_identical_figures(scenario, wanted) -> None:
-    polls, hours, zones, as_of = scenario
-    everything = compute_report(polls, hours, zones, as_of)
-    filtered = compute_report(polls, hours, zones, as_of, store_ids=wanted)
+    polls, hours, zones, as_of, special = scenario
+    everything = compute_report(polls, hours, zones, as_of, special=special)
+    filtered = compute_report(polls, hours, zones, as_of, store_ids=wanted, special=special)
     assert filtered == {store_id: everything[store_id] for store_id in wanted if store_id in everything}
+    all_outages = outages(polls, hours, zones, as_of, special=special)
+    filtered_outages = outages(polls, hours, zones, as_of, store_ids=wanted, special=special)
+    assert filtered_outages == {store_id: all_outages[store_id] for store_id in wanted if store_id in all_outages}
 
 
 @PROPERTY_SETTINGS
-@given(scenarios(), st.randoms(use_true_random=False))
+@given(scenarios_with_special(), st.randoms(use_true_random=False))
 def test_input_order_changes_nothing(scenario, rng: random.Random) -> None:
-    polls, hours, zones, as_of = scenario
-    shuffled_polls, shuffled_hours = polls[:], hours[:]
+    polls, hours, zones, as_of, special = scenario
+    shuffled_polls, shuffled_hours, shuffled_special = polls[:], hours[:], special[:]
     rng.shuffle(shuffled_polls)
     rng.shuffle(shuffled_hours)
+    rng.shuffle(shuffled_special)
     shuffled_zones = dict(rng.sample(list(zones.items()), len(zones)))
-    assert compute_report(shuffled_polls, shuffled_hours, shuffled_zones, as_of) == compute_report(
-        polls, hours, zones, as_of
+    assert compute_report(
+        shuffled_polls, shuffled_hours, shuffled_zones, as_of, special=shuffled_special
+    ) == compute_report(polls, hours, zones, as_of, special=special)
+
+
+@PROPERTY_SETTINGS
+@given(scenarios_with_special(), st.randoms(use_true_random=False))
+def test_duplicate_rows_change_nothing(scenario, rng: random.Random) -> None:
+    polls, hours, zones, as_of, special = scenario
+    more_polls = polls + [rng.choice(polls) for _ in polls]
+    more_hours = hours + [rng.choice(hours) for _ in hours]
+    more_special = special + [rng.choice(special) for _ in special]
+    assert compute_report(more_polls, more_hours, zones, as_of, special=more_special) == compute_report(
+        polls, hours, zones, as_of, special=special
     )
 
 
-@PROPERTY_SETTINGS
-@given(scenarios(), st.randoms(use_true_random=False))
-def test_duplicate_rows_change_nothing(scenario, rng: random.Random) -> None:
+# --- properties of special hours (rule 10) ------------------------------------------------------------
+
+
+def copies_of_weekly_rows(hours: list[HourRow], store_id: str, local_date: date) -> list[SpecialRow]:
+    """Special rows for ``local_date`` saying what the weekly rows already say (00:00-00:00 for a
+    store without weekly rows, closed for a weekday without rows)."""
+    weekly = of_store(hours, store_id)
+    if not weekly:
+        return [SpecialRow(store_id, local_date, time(0), time(0))]
+    same_weekday = [row for row in weekly if row.day_of_week == local_date.weekday()]
+    if not same_weekday:
+        return [SpecialRow(store_id, local_date, None, None)]
+    return [SpecialRow(store_id, local_date, row.start, row.end) for row in same_weekday]
+
+
+@FEWER_EXAMPLES
+@given(scenarios(), st.lists(st.tuples(st.sampled_from(STORES), st.integers(-2, 10)), max_size=4))
+def test_special_rows_copying_a_dates_weekly_rows_change_nothing(scenario, store_dates) -> None:
     polls, hours, zones, as_of = scenario
-    more_polls = polls + [rng.choice(polls) for _ in polls]
-    more_hours = hours + [rng.choice(hours) for _ in hours]
-    assert compute_report(more_polls, more_hours, zones, as_of) == compute_report(polls, hours, zones, as_of)
+    special = [
+        row
+        for store_id, days_before in store_dates
+        for row in copies_of_weekly_rows(hours, store_id, as_of.date() - timedelta(days=days_before))
+    ]
+    assert compute_report(polls, hours, zones, as_of, special=special) == compute_report(polls, hours, zones, as_of)
+    assert outages(polls, hours, zones, as_of, special=special) == outages(polls, hours, zones, as_of)
 
 
-# --- an independent minute-by-minute count, for zones without DST ------------------------------------
+@FEWER_EXAMPLES
+@given(
+    scenarios(),
+    st.lists(
+        st.builds(
+            lambda store_id, days_after, times: (store_id, days_after, times),
+            st.sampled_from(STORES),
+            # local dates whose intervals cannot reach the week window in any zone: they end by
+            # D + 2 00:00 local, and the window's local dates are now - 7 d's UTC date - 1 to now's + 1
+            st.one_of(st.integers(-14, -10), st.integers(2, 4)),
+            special_times,
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+)
+def test_special_rows_on_dates_outside_the_window_change_nothing(scenario, picks) -> None:
+    polls, hours, zones, as_of = scenario
+    special = [
+        SpecialRow(store_id, as_of.date() + timedelta(days=days_after), *times) for store_id, days_after, times in picks
+    ]
+    assert compute_report(polls, hours, zones, as_of, special=special) == compute_report(polls, hours, zones, as_of)
+    assert outages(polls, hours, zones, as_of, special=special) == outages(polls, hours, zones, as_of)
+
+
+def intervals_opening_on(local_date: date, weekly: list[HourRow], zone_name: str | None) -> list[Interval]:
+    """The UTC intervals the weekly rows (or 24/7's 00:00-00:00) open on ``local_date``."""
+    if weekly:
+        walls = [local_interval(row, local_date) for row in weekly if row.day_of_week == local_date.weekday()]
+    else:
+        midnight = datetime.combine(local_date, time(0))
+        walls = [(midnight, midnight + LAST_DAY)]
+    zone = zone_for(zone_name)
+    return [(local_to_utc(start, zone), local_to_utc(end, zone)) for start, end in walls]
+
+
+def covered(interval: Interval, merged: list[Interval]) -> bool:
+    """``interval`` lies inside one of the merged intervals."""
+    return any(start <= interval[0] and interval[1] <= end for start, end in merged)
+
+
+@FEWER_EXAMPLES
+@given(
+    scenarios(),
+    st.sampled_from(STORES),
+    st.integers(-2, 10),
+    st.lists(special_times, min_size=1, max_size=3),
+)
+def test_special_rows_for_a_date_replace_only_the_intervals_opening_that_date(
+    scenario, store_id, days_before, times
+) -> None:
+    _, hours, zones, as_of = scenario
+    zone_name, weekly = zones.get(store_id), of_store(hours, store_id)
+    local_date = as_of.date() - timedelta(days=days_before)
+    special = [SpecialRow(store_id, local_date, *pair) for pair in times]
+    week_start = as_of - LAST_WEEK
+    with_special = business_intervals(weekly, zone_name, week_start, as_of, special)
+    # the intervals opening on D lie in [D 00:00, D + 2 00:00) local, converted (no zone used here
+    # changes its offset near midnight): elsewhere nothing changes
+    opens = local_day(local_date, zone_for(zone_name))[0]
+    closes = local_day(local_date + timedelta(days=1), zone_for(zone_name))[1]
+    for window in ((week_start, min(opens, as_of)), (max(closes, week_start), as_of)):
+        assert business_intervals(weekly, zone_name, *window, special) == business_intervals(weekly, zone_name, *window)
+    # the intervals of D - 1 and D + 1 stay, reaching into D or not; D's special intervals are there
+    neighbours = [
+        *intervals_opening_on(local_date - timedelta(days=1), weekly, zone_name),
+        *intervals_opening_on(local_date + timedelta(days=1), weekly, zone_name),
+    ]
+    zone = zone_for(zone_name)
+    specials = [
+        (local_to_utc(start, zone), local_to_utc(end, zone))
+        for start, end in (local_interval(row, local_date) for row in special if not row.closed)
+    ]
+    for interval in [*neighbours, *specials]:
+        clipped = clip(interval, week_start, as_of)
+        if clipped is not None:
+            assert covered(clipped, with_special)
+
+
+# --- properties of outages (rule 11) and days (rule 12) -----------------------------------------------
+
+
+def inactive_spans(store_polls: list[Poll], window_start: datetime, window_end: datetime) -> list[Interval]:
+    segments = status_segments(status_per_instant(store_polls), window_start, window_end)
+    return merge_intervals((start, end) for start, end, status in segments if status == INACTIVE)
+
+
+@settings(PROPERTY_SETTINGS, max_examples=100)
+@given(scenarios_with_special())
+def test_outages_are_the_maximal_inactive_business_spans_of_the_week(scenario) -> None:
+    polls, hours, zones, as_of, special = scenario
+    report = compute_report(polls, hours, zones, as_of, special=special)
+    week_start = as_of - LAST_WEEK
+    for store_id, spans in outages(polls, hours, zones, as_of, special=special).items():
+        assert total_length(spans) == report[store_id].downtime_last_week
+        business = business_intervals(
+            of_store(hours, store_id), zones.get(store_id), week_start, as_of, of_store(special, store_id)
+        )
+        inactive = inactive_spans([poll for poll in of_store(polls, store_id) if poll.ts <= as_of], week_start, as_of)
+        for span in spans:
+            assert week_start <= span[0] < span[1] <= as_of
+            assert covered(span, business) and covered(span, inactive)
+        for (_, end), (start, _) in zip(spans, spans[1:]):
+            assert end < start  # sorted, and never touching: each is maximal
+
+
+@FEWER_EXAMPLES
+@given(scenarios_with_special())
+def test_local_days_split_the_time_up_to_now(scenario) -> None:
+    polls, hours, zones, as_of, special = scenario
+    # every zone's local dates of the whole week and a little more, one date wholly after now
+    first, last = (as_of - LAST_WEEK).date() - timedelta(days=2), as_of.date() + timedelta(days=2)
+    per_day = days(polls, hours, zones, as_of, first, last, special=special)
+    dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    reported = compute_report(polls, hours, zones, as_of, special=special)
+    assert set(per_day) == {(store_id, local_date) for store_id in reported for local_date in dates}
+    for store_id in reported:
+        zone_name, zone = zones.get(store_id), zone_for(zones.get(store_id))
+        since = local_day(first, zone)[0]
+        business = business_intervals(of_store(hours, store_id), zone_name, since, as_of, of_store(special, store_id))
+        instants = status_per_instant(poll for poll in of_store(polls, store_id) if poll.ts <= as_of)
+        figures = [per_day[(store_id, local_date)] for local_date in dates]
+        assert sum((f.business for f in figures), timedelta(0)) == total_length(business)
+        assert (
+            sum((f.uptime for f in figures), timedelta(0)),
+            sum((f.downtime for f in figures), timedelta(0)),
+        ) == up_and_down(instants, business, since, as_of)
+        for local_date, day_figures in zip(dates, figures):
+            day_start, day_end = local_day(local_date, zone)
+            assert day_end - day_start in (timedelta(hours=23), timedelta(hours=24), timedelta(hours=25))
+            assert day_figures.uptime + day_figures.downtime == day_figures.business
+            assert day_figures.business <= max(min(day_end, as_of) - day_start, timedelta(0))
+        assert figures[-1] == DayFigures(timedelta(0), timedelta(0), timedelta(0))  # wholly after now
+
+
+# --- an independent minute-by-minute count, for a store in UTC ------------------------------------------
 
 
 def status_at(instant: datetime, polls: list[Poll]) -> str:
@@ -395,60 +584,101 @@ def status_at(instant: datetime, polls: list[Poll]) -> str:
     return INACTIVE if INACTIVE in chosen else ACTIVE
 
 
-def open_at(instant: datetime, rows: list[HourRow]) -> bool:
-    """Open at a UTC instant of a store in UTC: some row opened on that date or the day before covers it."""
-    if not rows:
-        return True
+def intervals_opening_in_utc(local_date: date, rows: list[HourRow], special: list[SpecialRow]) -> list[Interval]:
+    """The intervals a store in UTC opens on ``local_date``, as naive wall times: those of the date's
+    special rows if it has any (none for a closed row), else those of its weekday's rows, else (no
+    weekly rows at all) 00:00-00:00."""
+    on_date = [row for row in special if row.date_local == local_date]
+    if on_date:
+        return [local_interval(row, local_date) for row in on_date if row.start is not None]
+    if rows:
+        return [local_interval(row, local_date) for row in rows if row.day_of_week == local_date.weekday()]
+    midnight = datetime.combine(local_date, time(0))
+    return [(midnight, midnight + LAST_DAY)]
+
+
+def open_at(instant: datetime, opening_on: dict[date, list[Interval]]) -> bool:
+    """Open at a UTC instant of a store in UTC: an interval opened on that date or the day before covers it."""
     wall = instant.replace(tzinfo=None)
-    for days_back in (0, 1):
-        local_date = wall.date() - timedelta(days=days_back)
-        for row in rows:
-            if row.day_of_week == local_date.weekday():
-                start, end = local_interval(row, local_date)
-                if start <= wall < end:
-                    return True
-    return False
+    dates = (wall.date(), wall.date() - timedelta(days=1))
+    return any(start <= wall < end for local_date in dates for start, end in opening_on[local_date])
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def runs_of_minutes(minute_starts: list[datetime]) -> list[Interval]:
+    """Consecutive minutes (given by their starts, sorted) joined into spans."""
+    runs: list[Interval] = []
+    for start in minute_starts:
+        if runs and runs[-1][1] == start:
+            runs[-1] = (runs[-1][0], start + MINUTE)
+        else:
+            runs.append((start, start + MINUTE))
+    return runs
+
+
+MINUTE = timedelta(minutes=1)
+MINUTE_COUNT_AS_OF = utc("2024-05-15 00:00")  # a Wednesday midnight: the week is the UTC dates 05-08 .. 05-14
+MINUTE_COUNT_DAYS = (date(2024, 5, 8), date(2024, 5, 15))  # the week's dates, and one after now
+whole_half_hours = st.builds(time, st.integers(0, 23), st.sampled_from([0, 30]))
+ends = st.one_of(st.just(time(23, 59, 59)), whole_half_hours)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(
         st.builds(
-            lambda status, minutes: Poll("s", status, utc("2024-05-15 00:00") + timedelta(minutes=minutes)),
+            lambda status, minutes: Poll("s", status, MINUTE_COUNT_AS_OF + timedelta(minutes=minutes)),
             st.sampled_from([ACTIVE, INACTIVE]),
             st.integers(-9 * 24 * 60, 60),
         ),
         min_size=1,
         max_size=8,
     ),
+    st.lists(st.builds(HourRow, st.just("s"), st.integers(0, 6), whole_half_hours, ends), max_size=4),
     st.lists(
         st.builds(
-            HourRow,
-            st.just("s"),
-            st.integers(0, 6),
-            st.builds(time, st.integers(0, 23), st.sampled_from([0, 30])),
-            st.one_of(st.just(time(23, 59, 59)), st.builds(time, st.integers(0, 23), st.sampled_from([0, 30]))),
+            lambda days_before, times: SpecialRow("s", date(2024, 5, 15) - timedelta(days=days_before), *times),
+            st.integers(-1, 9),
+            st.one_of(st.just((None, None)), st.tuples(whole_half_hours, ends)),
         ),
         max_size=4,
     ),
 )
-def test_matches_a_minute_by_minute_count_in_utc(polls: list[Poll], rows: list[HourRow]) -> None:
-    as_of = utc("2024-05-15 00:00")
+def test_matches_a_minute_by_minute_count_in_utc(
+    polls: list[Poll], rows: list[HourRow], special: list[SpecialRow]
+) -> None:
+    as_of = MINUTE_COUNT_AS_OF
     in_range = [poll for poll in polls if poll.ts <= as_of]
-    report = compute_report(polls, rows, {"s": "UTC"}, as_of)
+    report = compute_report(polls, rows, {"s": "UTC"}, as_of, special=special)
+    found_outages = outages(polls, rows, {"s": "UTC"}, as_of, special=special)
+    per_day = days(polls, rows, {"s": "UTC"}, as_of, *MINUTE_COUNT_DAYS, special=special)
     if not in_range:
-        assert report == {}
+        assert report == found_outages == per_day == {}
         return
     # whole-minute polls and hours (23:59:59 ends at midnight): each minute is all one thing
     counts = {ACTIVE: [0, 0, 0], INACTIVE: [0, 0, 0]}
-    for minute in range(7 * 24 * 60):
-        instant = as_of - timedelta(minutes=minute + 1)
-        if open_at(instant, rows):
-            status = status_at(instant, in_range)
-            for index, length in enumerate(WINDOWS):
-                if instant >= as_of - length:
-                    counts[status][index] += 1
-    expected = Figures(
-        *(timedelta(minutes=n) for n in counts[ACTIVE]), *(timedelta(minutes=n) for n in counts[INACTIVE])
-    )
+    day_counts: dict[date, dict[str, int]] = defaultdict(lambda: {ACTIVE: 0, INACTIVE: 0})
+    down_in_week = []
+    first_day_start = datetime.combine(MINUTE_COUNT_DAYS[0], time(0), tzinfo=UTC)
+    opening_on = {
+        local_date: intervals_opening_in_utc(local_date, rows, special)
+        for local_date in dates_between(MINUTE_COUNT_DAYS[0] - timedelta(days=1), MINUTE_COUNT_DAYS[1])
+    }
+    for minute in range((as_of - first_day_start) // MINUTE):
+        instant = as_of - (minute + 1) * MINUTE
+        if not open_at(instant, opening_on):
+            continue
+        status = status_at(instant, in_range)
+        day_counts[instant.date()][status] += 1
+        for index, length in enumerate(WINDOWS):
+            if instant >= as_of - length:
+                counts[status][index] += 1
+        if status == INACTIVE and instant >= as_of - LAST_WEEK:
+            down_in_week.append(instant)
+    expected = Figures(*(n * MINUTE for n in counts[ACTIVE]), *(n * MINUTE for n in counts[INACTIVE]))
     assert report == {"s": expected}
+    assert found_outages == {"s": runs_of_minutes(sorted(down_in_week))}
+    expected_days = {}
+    for local_date in dates_between(*MINUTE_COUNT_DAYS):
+        up, down = day_counts[local_date][ACTIVE] * MINUTE, day_counts[local_date][INACTIVE] * MINUTE
+        expected_days[("s", local_date)] = DayFigures(up + down, up, down)
+    assert per_day == expected_days

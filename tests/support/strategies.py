@@ -1,4 +1,8 @@
-"""Hypothesis strategies for random report scenarios, shared by the model's and the SQL's property tests."""
+"""Hypothesis strategies for random report scenarios, shared by the model's and the SQL's property tests.
+
+:func:`scenarios` gives (polls, hours, zones, as_of); :func:`scenarios_with_special` adds special-hours
+rows (rule 10) as a fifth item, for the tests of what knows special hours (so far the model only).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,7 @@ from datetime import datetime, time, timedelta
 from hypothesis import strategies as st
 
 from tests.support.cases import utc
-from tests.support.model import ACTIVE, INACTIVE, HourRow, Poll
+from tests.support.model import ACTIVE, INACTIVE, HourRow, Poll, SpecialRow
 
 STORES = ["s1", "s2", "s3", "s4"]
 ZONES = [
@@ -66,3 +70,33 @@ def scenarios(draw: st.DrawFn) -> tuple[list[Poll], list[HourRow], dict[str, str
     )
     hours = draw(st.lists(hour_rows, max_size=10))
     return poll_list, hours, draw(timezone_maps), as_of
+
+
+# closed, any pair of wall times (some end at or before their start, some at 23:59:59), or a
+# typical late opening past midnight
+special_times = st.one_of(
+    st.just((None, None)),
+    st.tuples(wall_times, wall_times),
+    st.sampled_from([(time(20), time(2)), (time(18), time(23, 59, 59)), (time(0), time(0))]),
+)
+
+
+def special_rows_around(as_of: datetime) -> st.SearchStrategy[SpecialRow]:
+    """Special rows on dates from ten days before ``as_of``'s UTC date to two days after it, so around
+    and inside the week window whatever the store's zone."""
+    return st.builds(
+        lambda store, days_before, times: SpecialRow(store, as_of.date() - timedelta(days=days_before), *times),
+        st.sampled_from(STORES),
+        st.integers(-2, 10),
+        special_times,
+    )
+
+
+@st.composite
+def scenarios_with_special(
+    draw: st.DrawFn,
+) -> tuple[list[Poll], list[HourRow], dict[str, str], datetime, list[SpecialRow]]:
+    """A :func:`scenarios` scenario plus special rows on dates around its week window."""
+    polls, hours, zones, as_of = draw(scenarios())
+    special = draw(st.lists(special_rows_around(as_of), max_size=6))
+    return polls, hours, zones, as_of, special
