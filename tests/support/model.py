@@ -1,10 +1,11 @@
 """Plain-Python reference model of the store uptime report.
 
 The product computes the report in SQL; this module restates the rules of
-``report-semantics.md`` (plus the project's decisions) as directly as possible so
-tests can compare the two. It is written for clarity, not speed: every duration is
-exact (``timedelta`` has microsecond resolution, like PostgreSQL's ``timestamptz``)
-and nothing is approximated.
+``report-semantics.md`` (rules 1-9 and the extensions 10-12: special hours, outages,
+days in local time), plus the project's decisions, as directly as possible so tests
+can compare the two. It is written for clarity, not speed: every duration is exact
+(``timedelta`` has microsecond resolution, like PostgreSQL's ``timestamptz``) and
+nothing is approximated. It imports nothing from ``app/``.
 
 Project decisions implemented here (beyond the spec's text):
 
@@ -13,11 +14,30 @@ Project decisions implemented here (beyond the spec's text):
   including the status carried back before the store's first poll.
 * A business-hours end of ``23:59:59`` is read as midnight (``24:00``) *before* the
   ``end <= start`` test, so ``23:59:59–23:59:59`` is the one second up to midnight,
-  not 24 hours.
+  not 24 hours. The same holds for special hours.
 * An interval whose converted UTC end is not after its converted UTC start (possible
   around a DST change) is empty.
+* Time zones come from **pytz**'s own copy of the tz database, a second source
+  independent of PostgreSQL's. A zone name is valid only when spelled exactly (letter
+  case included) as in ``pytz.all_timezones_set``, as PostgreSQL's ``pg_timezone_names``
+  match; anything else is ``America/Chicago``. A wall time converts to the later of its
+  two readings (offset before and after a change), which is PostgreSQL's rule: the
+  offset before a spring-forward gap, the later instant of a repeated hour — whatever
+  the zone flags as DST (``Europe/Dublin`` flags its winter offset).
+* Special hours (rule 10): a row has both times or neither (closed); one time alone is
+  refused. On a date with rows, a closed row next to rows with hours adds nothing.
 * The CSV uses ``\\n`` line endings, ends with a newline, and sorts rows by the plain
-  code-point order of ``store_id`` (PostgreSQL's ``COLLATE "C"``).
+  code-point order of ``store_id`` (PostgreSQL's ``COLLATE "C"``). So do the two below.
+* Outages (rule 11): every reported store maps to its outages, ``[]`` if none. CSV
+  header ``store_id,start_utc,end_utc,minutes``, rows by store_id then start; instants
+  written ``YYYY-MM-DDTHH:MM:SS.ffffffZ`` (UTC, always six fraction digits); ``minutes``
+  is the exact length in minutes, 2 decimals, halves up. ``min_minutes`` keeps the
+  outages whose exact length is at least that many minutes, read as the decimal
+  written (``0.1`` is 6 s exactly); ``store_id`` keeps one store's.
+* Days (rule 12): every reported store gets every date of ``[date_from, date_to]``
+  (both included), each a local date of the store's own zone; a date wholly after now
+  has zeros. CSV header ``store_id,date_local,business_hours,uptime_hours,downtime_hours``,
+  rows by store_id then date (``YYYY-MM-DD``), hours with 2 decimals, halves up.
 """
 
 from __future__ import annotations
@@ -110,8 +130,7 @@ class Figures:
 
     def rounded(self) -> tuple[Decimal, ...]:
         """The six CSV values: last hour in minutes, day and week in hours, 2 decimals, half-up."""
-        minute, hour = timedelta(minutes=1), timedelta(hours=1)
-        units = (minute, hour, hour, minute, hour, hour)
+        units = (MINUTE, HOUR, HOUR, MINUTE, HOUR, HOUR)
         return tuple(round_half_up(value, unit) for value, unit in zip(self.as_tuple(), units))
 
 
@@ -291,11 +310,11 @@ def status_segments(
     """The LEAD rule inside ``[window_start, window_end]``, as ``(start, end, status)`` pieces.
 
     Each poll's status holds from its instant until the next poll; the last poll holds until
-    ``window_end`` (= now). The first poll's status also covers all time before it (it is
+    ``window_end`` (now, or earlier for a local day). The first poll's status also covers all time before it (it is
     carried back), so the status at a window start is that of the last poll before it, however
     old, or the first poll's if there is none. ``instants`` must be non-empty, sorted, and hold
-    only polls at or before now; a window may end before now (a local day, rule 12), polls after
-    its end then only end the piece before them.
+    only polls at or before now; polls after an earlier ``window_end`` only end the piece before
+    them.
     """
     segments = []
     for index, (ts, status) in enumerate(instants):
