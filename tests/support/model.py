@@ -253,11 +253,12 @@ def business_intervals(
     zone_name: str | None,
     window_start: datetime,
     window_end: datetime,
-    special_rows_of_store: Iterable[SpecialRow] = (),
+    special: Iterable[SpecialRow] = (),
 ) -> list[Interval]:
     """The store's business time inside ``[window_start, window_end]`` as merged UTC intervals.
 
-    On each local date the intervals of :func:`opening_hours` open (weekly rows of its weekday,
+    ``hours_rows_of_store`` and ``special`` are one store's weekly and special-hours rows. On
+    each local date the intervals of :func:`opening_hours` open (weekly rows of its weekday,
     special rows of the date instead when it has any, 00:00-00:00 when the store has no weekly
     rows); each local start and end is converted to UTC on its own (:func:`local_to_utc`); an
     interval that comes out empty is dropped; overlaps count once. Local dates from two days
@@ -265,7 +266,7 @@ def business_intervals(
     window and reach into it count for their part inside it.
     """
     weekly_rows = set(hours_rows_of_store)
-    special_rows_on = special_rows_by_date(special_rows_of_store)
+    special_rows_on = special_rows_by_date(special)
     if not weekly_rows and not special_rows_on:  # open 24/7, whatever the zone
         return [(window_start, window_end)] if window_start < window_end else []
     zone = zone_for(zone_name)
