@@ -520,7 +520,7 @@ def inactive_spans(store_polls: list[Poll], window_start: datetime, window_end: 
     return merge_intervals((start, end) for start, end, status in segments if status == INACTIVE)
 
 
-@settings(PROPERTY_SETTINGS, max_examples=100)
+@FEWER_EXAMPLES
 @given(scenarios_with_special())
 def test_outages_are_the_maximal_inactive_business_spans_of_the_week(scenario) -> None:
     polls, hours, zones, as_of, special = scenario
