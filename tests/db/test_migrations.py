@@ -1,41 +1,153 @@
-"""The foundation: the server really runs TimescaleDB, migrations are idempotent, named queries parse."""
+"""The foundation: the server really runs TimescaleDB; migrations never change once they landed, are numbered
+without gaps and apply in the same order everywhere; function files are applied when their text changes; a
+database migrated at the commit before functions moved to sql/functions (7725cbf, migrations 001-006) upgrades to
+the head with its data and gives the same report; named queries parse and plan."""
+
+import asyncio
+import hashlib
+import shutil
+import uuid
 
 import pytest
 
-from app.db.migrate import list_migrations, migrate
+from app.config import PROJECT_ROOT
+from app.db.connect import connect, create_pool
+from app.db.migrate import FUNCTION_DIR, MIGRATION_DIR, list_functions, list_migrations, migrate, schema_state
 from app.db.queries import load_queries, parse_queries
 from app.errors import MigrationError
+from tests.support.cases import CASES
+from tests.support.reports import load_rows, report_csv
+
+SUMS = MIGRATION_DIR / "SHA256SUMS"
+LAST_MIGRATION_BEFORE_FUNCTION_FILES = 6  # commit 7725cbf
 
 
 async def test_store_status_is_a_hypertable(conn):
-    names = await conn.fetch("select hypertable_name from timescaledb_information.hypertables")
-    assert [r["hypertable_name"] for r in names] == ["store_status"]
+    names = await conn.fetch("select hypertable_name from timescaledb_information.hypertables order by 1")
+    assert [r["hypertable_name"] for r in names] == ["status_change", "store_status"]
+
+
+def test_every_migration_is_pinned_and_none_changed():
+    """A migration that landed never changes: its checksum is pinned in SHA256SUMS when it is added, and a
+    database that applied it refuses an edited text (test_edited_migration_is_refused)."""
+    pinned = dict(reversed(line.split()) for line in SUMS.read_text().splitlines() if line.strip())
+    on_disk = {m.path.name: hashlib.sha256(m.path.read_bytes()).hexdigest() for m in list_migrations()}
+    assert set(on_disk) == set(pinned), "add a new migration's `sha256sum` line to sql/migrations/SHA256SUMS"
+    assert {name: on_disk[name] for name in pinned if on_disk[name] != pinned[name]} == {}
+
+
+def test_numbers_run_without_gaps(tmp_path):
+    for m in list_migrations():
+        shutil.copy(m.path, tmp_path)
+    newest = max(m.number for m in list_migrations())
+    (tmp_path / f"{newest + 2:03d}_skips_one.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="without gaps"):
+        list_migrations(tmp_path)
+    (tmp_path / f"{newest + 2:03d}_skips_one.sql").unlink()
+    (tmp_path / "004_retired.sql").write_text("select 1;")
+    with pytest.raises(MigrationError, match="without gaps"):
+        list_migrations(tmp_path)
 
 
 async def test_migrate_twice_changes_nothing(conn):
     before = await conn.fetch("select version, checksum, applied_at from schema_migration order by version")
-    assert [r["version"] for r in before] == [m.version for m in list_migrations()]
+    assert [r["version"] for r in before] == [m.name for m in list_migrations()]
+    functions = await conn.fetch("select path, checksum, applied_at from schema_function order by path")
+    assert [r["path"] for r in functions] == [f.name for f in list_functions()]
     assert await migrate(conn) == []
-    after = await conn.fetch("select version, checksum, applied_at from schema_migration order by version")
-    assert before == after
+    assert await conn.fetch("select version, checksum, applied_at from schema_migration order by version") == before
+    assert await conn.fetch("select path, checksum, applied_at from schema_function order by path") == functions
+    assert (await schema_state(conn)).current
+
+
+def _copy_migrations(tmp_path):
+    folder = tmp_path / "migrations"
+    folder.mkdir()
+    for m in list_migrations():
+        shutil.copy(m.path, folder)
+    return folder
 
 
 async def test_edited_migration_is_refused(conn, tmp_path):
-    for m in list_migrations():
-        (tmp_path / m.path.name).write_text(m.sql)
-    first = sorted(tmp_path.glob("*.sql"))[0]
+    folder = _copy_migrations(tmp_path)
+    first = sorted(folder.glob("*.sql"))[0]
     first.write_text(first.read_text() + "\n-- edited\n")
     with pytest.raises(MigrationError, match="changed after it was applied"):
-        await migrate(conn, tmp_path)
+        await migrate(conn, folder)
 
 
-async def test_new_migration_applies_once(conn, tmp_path):
-    for m in list_migrations():
-        (tmp_path / m.path.name).write_text(m.sql)
-    (tmp_path / "999_extra.sql").write_text("create table extra (x int);")
-    assert await migrate(conn, tmp_path) == ["999_extra"]
-    assert await migrate(conn, tmp_path) == []
+async def test_new_migration_applies_once_and_an_older_number_is_refused(conn, tmp_path):
+    folder = _copy_migrations(tmp_path)
+    newest = max(m.number for m in list_migrations())
+    (folder / f"{newest + 1:03d}_extra.sql").write_text("create table extra (x int);")
+    assert await migrate(conn, folder) == [f"{newest + 1:03d}_extra"]
+    assert await migrate(conn, folder) == []
     assert await conn.fetchval("select count(*) from extra") == 0
+    # A migration slipped in below one the database already has would run in a different order elsewhere.
+    await conn.execute("delete from schema_migration where version = $1", list_migrations()[-1].name)
+    with pytest.raises(MigrationError, match="numbered below"):
+        await migrate(conn, folder)
+
+
+async def test_function_files_are_applied_when_they_change(conn, tmp_path):
+    folder = tmp_path / "functions"
+    shutil.copytree(FUNCTION_DIR, folder)
+    assert await migrate(conn, function_dir=folder) == []
+    target = folder / "zones" / "store_zone.sql"
+    target.write_text(target.read_text().replace("'America/Chicago' end", "'America/Chicago' end -- same rule"))
+    assert await migrate(conn, function_dir=folder) == ["functions/zones/store_zone.sql"]
+    (folder / "extra").mkdir()
+    (folder / "extra" / "answer.sql").write_text(
+        "create or replace function answer_v1() returns int language sql as $$ select 42 $$;")
+    assert await migrate(conn, function_dir=folder) == ["functions/extra/answer.sql"]
+    assert await conn.fetchval("select answer_v1()") == 42
+    (folder / "extra" / "answer.sql").unlink()  # as after a migration dropped it
+    assert await migrate(conn, function_dir=folder) == []
+    assert "extra/answer.sql" not in {r["path"] for r in await conn.fetch("select path from schema_function")}
+
+
+@pytest.fixture
+def empty_database(pg_server):
+    """A database with nothing in it yet (not the migrated template)."""
+    settings = pg_server.settings(f"t_empty_{uuid.uuid4().hex[:10]}")
+    asyncio.run(pg_server.admin(f'create database "{settings.pg_database}"'))
+    yield settings
+    pg_server.drop_database(settings)
+
+
+async def test_a_database_migrated_at_7725cbf_upgrades_with_its_data_and_reports_the_same(empty_database):
+    """Migrations 001-006 and their functions, as commit 7725cbf left a database; data loaded and reported with
+    that commit's report function (report_seconds_v2, rounded as its shard statement did); then the upgrade to the
+    head; the report through the new engine is the same CSV."""
+    settings = empty_database
+    conn = await connect(settings)
+    try:
+        await migrate(conn, function_dir=None, until=LAST_MIGRATION_BEFORE_FUNCTION_FILES)
+        assert await conn.fetchval("select to_regproc('report_seconds_v2') is not null")
+        old_rows = {}
+        for case in CASES[:8]:
+            await conn.execute("truncate store_status, store_hours, store_timezone")
+            await load_rows(conn, case.polls, case.hours, case.timezones)
+            old_rows[case.name] = [tuple(r) for r in await conn.fetch(
+                "select store_id, round(uptime_last_hour / 60, 2), round(uptime_last_day / 3600, 2), "
+                "round(uptime_last_week / 3600, 2), round(downtime_last_hour / 60, 2), "
+                "round(downtime_last_day / 3600, 2), round(downtime_last_week / 3600, 2) "
+                "from report_seconds_v2($1, null, null, $2) order by store_id", case.as_of, case.store_ids)]
+        applied = await migrate(conn)
+        assert applied[0] == "007_history_and_special_hours" and (await schema_state(conn)).current
+        pool = await create_pool(settings, max_size=4)
+        try:
+            for case in CASES[:8]:
+                await conn.execute("truncate store_status, store_hours, store_timezone")
+                await load_rows(conn, case.polls, case.hours, case.timezones)
+                text = await report_csv(pool, case.as_of, case.store_ids)
+                expected = "".join(",".join([store, *map(str, figures)]) + "\n"
+                                   for store, *figures in old_rows[case.name])
+                assert text.split("\n", 1)[1] == expected, case.name
+        finally:
+            await pool.close()
+    finally:
+        await conn.close()
 
 
 def test_parse_queries():
@@ -56,5 +168,26 @@ def test_parse_queries_rejects(text, message):
         parse_queries(text)
 
 
-def test_project_queries_load():
-    assert all(sql.strip() for sql in load_queries().values())
+async def test_every_named_query_is_valid_sql(conn):
+    """Each query is prepared by the server (parsed, its names resolved, its parameters typed); statements that
+    cannot be prepared (SET, VACUUM, several statements) are at least parsed, inside a transaction rolled back."""
+    unprepared = []
+    queries = load_queries()
+    for name in ("create_land_hours", "create_land_timezones"):  # the loader's temporary tables
+        await conn.execute(queries[name])
+    for name, sql in queries.items():
+        try:
+            await conn.prepare(sql)
+        except Exception as exc:  # noqa: BLE001 -- sorted out below
+            if "cannot insert multiple commands" in str(exc) or "VACUUM" in sql.upper() or sql.lower().startswith(
+                    ("set ", "begin", "rollback")):
+                unprepared.append(name)
+                continue
+            raise AssertionError(f"query {name!r} does not prepare: {exc}") from exc
+    assert set(unprepared) <= {"vacuum_summary", "shard_settings", "move_part_settings", "begin_part",
+                               "rollback_part", "part_lock_timeout", "function_bodies_unchecked",
+                               "create_migration_tables", "summary_chunk_settings"}
+
+
+def test_project_root_layout():
+    assert (PROJECT_ROOT / "sql" / "functions").is_dir() and list_functions()
