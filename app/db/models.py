@@ -2,8 +2,9 @@
 """Row types of the tables in prisma/schema.prisma: one pydantic model per table, fields named like columns.
 
 `Report.model_validate(dict(record))` reads an asyncpg record. Relation fields are left out, and columns with a
-database default are required: a row read back always has them. Json columns arrive from asyncpg as JSON text
-and are parsed. Models marked @@ignore get no class: Prisma leaves them out of what its generators see.
+database default are required: a row read back always has them. Json columns arrive decoded (app/db/connect.py
+registers a json/jsonb codec on every connection). Models marked @@ignore get no class: Prisma leaves them out of
+what its generators see.
 """
 
 import datetime
@@ -12,7 +13,7 @@ import enum
 import uuid
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Json
+from pydantic import BaseModel, ConfigDict
 
 
 class PollStatus(enum.StrEnum):
@@ -62,7 +63,7 @@ class Report(BaseModel):
     id: uuid.UUID
     status: ReportState
     as_of: datetime.datetime
-    parameters: Json[Any]
+    parameters: Any
     queued_at: datetime.datetime
     started_at: datetime.datetime | None = None
     finished_at: datetime.datetime | None = None
@@ -91,6 +92,20 @@ class ReportRow(BaseModel):
     downtime_last_week: decimal.Decimal
 
 
+class ReportDay(BaseModel):
+    """Rule 12: one store's business time, uptime and downtime on one local date, in hours, for a report asked for days."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "report_day"
+
+    report_id: uuid.UUID
+    store_id: str
+    date_local: datetime.date
+    business_hours: decimal.Decimal
+    uptime_hours: decimal.Decimal
+    downtime_hours: decimal.Decimal
+
+
 class ReportShard(BaseModel):
     """A range of store ids computed as one unit of a report."""
 
@@ -106,8 +121,9 @@ class ReportShard(BaseModel):
 
 
 class StatusChange(BaseModel):
-    """The status change summary the report reads instead of every poll (sql/migrations/006_status_change.sql): per
-    chunk of store_status, each store's first poll in the chunk and the polls where its status changes.
+    """The status change summary the report reads instead of every poll (sql/functions/summary): per chunk of
+    store_status, each store's first poll in the chunk and the polls where its status changes. A hypertable with
+    the polls' one-day chunks.
     """
 
     model_config = ConfigDict(from_attributes=True)
@@ -132,8 +148,8 @@ class StatusChangeChunk(BaseModel):
     # a pg_snapshot as text: the transactions whose writes the summary includes
     snapshot: str
     changes: int
-    # polls in the chunk when it was summarized
-    polls: int
+    # polls in the chunk when it was summarized; null when an incremental update could not count them
+    polls: int | None = None
     summarized_at: datetime.datetime
 
 
@@ -150,3 +166,70 @@ class StatusChangePending(BaseModel):
     polls_from: datetime.datetime | None = None
     polls_to: datetime.datetime | None = None
     written_at: datetime.datetime
+    # the writer that brings the summary up to date for these polls itself (storepulse.writer), if any
+    writer: str | None = None
+
+
+class SpecialHours(BaseModel):
+    """Rule 10: a store's special hours on one local date; both times null: closed that date. A store's rows for a
+    date replace its weekly rows for the intervals that open that date.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "special_hours"
+
+    id: int
+    store_id: str
+    date_local: datetime.date
+    start_time_local: datetime.time | None = None
+    end_time_local: datetime.time | None = None
+
+
+class PolledStore(BaseModel):
+    """Every store that has polls, kept with the status change summary: the stores a report can have, and each one's
+    latest status for the live views.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "polled_store"
+
+    store_id: str
+    first_poll_at: datetime.datetime
+    # the status of its first poll instant (inactive when polled both ways then), carried back before it
+    first_status: PollStatus
+    last_poll_at: datetime.datetime
+    # the status of its newest poll instant (inactive when polled both ways then)
+    status: PollStatus
+    # the poll that began the current run of that status
+    status_since: datetime.datetime
+
+
+class StatusChangeBaseline(BaseModel):
+    """What retention kept of a store whose older polls it dropped: its last summary row before the kept range."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "status_change_baseline"
+
+    store_id: str
+    ts: datetime.datetime
+    status: PollStatus
+
+
+class PollRetention(BaseModel):
+    """Where the polls kept by retention begin (one row, once retention has run)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "poll_retention"
+
+    only_row: bool
+    kept_from: datetime.datetime
+    performed_at: datetime.datetime
+
+
+class KnownZone(BaseModel):
+    """Valid time zone names, as PostgreSQL's time zone database has them (refreshed by the migrator)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "known_zone"
+
+    name: str

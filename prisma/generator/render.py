@@ -15,11 +15,13 @@ HEADER = (
     " Do not edit: run `scripts/prisma generate`.\n"
 )
 
-MODULE_DOC = '''"""Row types of the tables in prisma/schema.prisma: one pydantic model per table, fields named like columns.
+MODULE_DOC = '''"""Row types of the tables in prisma/schema.prisma: one pydantic model per table, fields named like \
+columns.
 
 `Report.model_validate(dict(record))` reads an asyncpg record. Relation fields are left out, and columns with a
-database default are required: a row read back always has them. Json columns arrive from asyncpg as JSON text
-and are parsed. Models marked @@ignore get no class: Prisma leaves them out of what its generators see.
+database default are required: a row read back always has them. Json columns arrive decoded (app/db/connect.py
+registers a json/jsonb codec on every connection). Models marked @@ignore get no class: Prisma leaves them out of
+what its generators see.
 """
 '''
 
@@ -48,10 +50,10 @@ PYTHON_TYPES: dict[tuple[str, str | None], tuple[str, str | None]] = {
     ("DateTime", "Date"): ("datetime.date", "datetime"),
     ("DateTime", "Time"): ("datetime.time", "datetime"),
     ("DateTime", "Timetz"): ("datetime.time", "datetime"),
-    # asyncpg returns json/jsonb as text (the project registers no codec); pydantic's Json parses it.
-    ("Json", None): ("Json[Any]", "Json"),
-    ("Json", "Json"): ("Json[Any]", "Json"),
-    ("Json", "JsonB"): ("Json[Any]", "Json"),
+    # Decoded by the json/jsonb codec every connection registers (app/db/connect.py).
+    ("Json", None): ("Any", "Any"),
+    ("Json", "Json"): ("Any", "Any"),
+    ("Json", "JsonB"): ("Any", "Any"),
     ("Bytes", None): ("bytes", None),
     ("Bytes", "ByteA"): ("bytes", None),
 }
@@ -158,6 +160,4 @@ def _python_type(field: dict[str, Any], model: str, needs: set[str]) -> str:
         raise RenderError(f"{model}.{field['name']}: no Python type for {described}; add it to PYTHON_TYPES") from None
     if module:
         needs.add(module)
-    if module == "Json":
-        needs.add("Any")
     return annotation

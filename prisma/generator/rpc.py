@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import traceback
-from typing import IO, Any, Callable
+from collections.abc import Callable
+from typing import IO, Any
 
 Handler = Callable[[Any], Any]
 

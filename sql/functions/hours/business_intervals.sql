@@ -1,0 +1,93 @@
+-- Rules 5, 6 and 10. business_intervals_v1(from, to, store_from, store_to, store_ids): the business hours of every
+-- store that has weekly or special rows, among the stores in [store_from, store_to) (null: unbounded) and in
+-- store_ids (null: all), as UTC intervals that reach into [from, to], clipped to it. Overlapping intervals come out
+-- as they are: a store is open while at least one of its intervals is. Each such store also gets one row with null
+-- bounds, which says it has rows; a store absent from the result has none and is open all the time (rule 5).
+--
+-- The intervals that open on a store's local date D are those of its special rows for D when it has any (a row
+-- without times: closed), else those of its weekly rows for D's weekday, else, for a store without weekly rows,
+-- 00:00-00:00 (rule 10). An interval that opened on D - 1 and runs into D belongs to D - 1. Local bounds come from
+-- local_interval_v1 and become UTC with AT TIME ZONE in the store's zone (store_zone_v1); an interval whose UTC end
+-- is not after its start is empty. Weekly rows are converted once per pattern (zone, weekday, opening, closing) and
+-- local date, then joined back to the stores: thousands of stores share a few thousand patterns.
+create or replace function business_intervals_v1(p_from timestamptz, p_to timestamptz, p_store_from text,
+                                                 p_store_to text, p_store_ids text[])
+returns table (store_id text, open_at timestamptz, close_at timestamptz)
+language sql stable as $$
+with weekly as (
+    select h.store_id, h.day_of_week, h.start_time_local, h.end_time_local, z.zone
+    from store_hours h
+    left join store_timezone t on t.store_id = h.store_id
+    cross join lateral store_zone_v1(t.timezone_str) z
+    where (p_store_from is null or h.store_id >= p_store_from)
+      and (p_store_to is null or h.store_id < p_store_to)
+      and (p_store_ids is null or h.store_id = any (p_store_ids))
+), special as (
+    -- The dates that can matter in any zone (offsets are within a day of UTC); zone_spans narrows them.
+    select s.store_id, s.date_local, s.start_time_local, s.end_time_local, z.zone
+    from special_hours s
+    left join store_timezone t on t.store_id = s.store_id
+    cross join lateral store_zone_v1(t.timezone_str) z
+    where s.date_local between (p_from at time zone 'UTC')::date - 3 and (p_to at time zone 'UTC')::date + 1
+      and (p_store_from is null or s.store_id >= p_store_from)
+      and (p_store_to is null or s.store_id < p_store_to)
+      and (p_store_ids is null or s.store_id = any (p_store_ids))
+), zone_spans as materialized (
+    -- Per zone, the local dates whose intervals can reach into [from, to]: from two days before the local date of
+    -- `from` to the local date of `to`.
+    select zone, (p_from at time zone zone)::date - 2 as first_day, (p_to at time zone zone)::date as last_day
+    from (select zone from weekly union select zone from special) zones
+), special_days as (
+    select distinct s.store_id, s.date_local as day
+    from special s
+    join zone_spans span using (zone)
+    where s.date_local between span.first_day and span.last_day
+), patterns as materialized (
+    select distinct zone, day_of_week, start_time_local, end_time_local from weekly
+), pattern_intervals as materialized (
+    -- Every date of the zone's span with the pattern's weekday, converted once per pattern and date.
+    select p.zone, p.day_of_week, p.start_time_local, p.end_time_local, d.day,
+           lower(d.local) at time zone p.zone as open_at, upper(d.local) at time zone p.zone as close_at
+    from patterns p
+    join zone_spans span using (zone)
+    cross join lateral (
+        select day, local_interval_v1(day, p.start_time_local, p.end_time_local) as local
+        from (select span.first_day + (p.day_of_week - (extract(isodow from span.first_day)::int - 1) + 7) % 7
+                     + 7 * k as day
+              from generate_series(0, (span.last_day - span.first_day) / 7) k) days
+        where day <= span.last_day
+    ) d
+), weekly_intervals as (
+    select w.store_id, i.open_at, i.close_at
+    from weekly w
+    join pattern_intervals i using (zone, day_of_week, start_time_local, end_time_local)
+    where not exists (select from special_days s where s.store_id = w.store_id and s.day = i.day)
+), all_day_intervals as (
+    select s.store_id, lower(d.local) at time zone s.zone as open_at, upper(d.local) at time zone s.zone as close_at
+    from (select distinct store_id, zone from special where store_id not in (select store_id from weekly)) s
+    join zone_spans span using (zone)
+    cross join lateral (
+        select day::date as day, local_interval_v1(day::date, time '00:00', time '00:00') as local
+        from generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') day
+    ) d
+    where not exists (select from special_days x where x.store_id = s.store_id and x.day = d.day)
+), special_intervals as (
+    select s.store_id, lower(l.local) at time zone s.zone as open_at, upper(l.local) at time zone s.zone as close_at
+    from special s
+    join special_days using (store_id)
+    cross join lateral (select local_interval_v1(s.date_local, s.start_time_local, s.end_time_local) as local) l
+    where special_days.day = s.date_local and s.start_time_local is not null
+), intervals as (
+    select * from weekly_intervals
+    union all
+    select * from all_day_intervals
+    union all
+    select * from special_intervals
+)
+select store_id, greatest(open_at, p_from), least(close_at, p_to)
+from intervals
+where open_at < close_at and close_at > p_from and open_at < p_to
+union all
+select store_id, null, null
+from (select store_id from weekly union select store_id from special) has_rows
+$$;
