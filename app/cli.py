@@ -1,6 +1,10 @@
-"""`python -m app <command>`: the command-line entry point. Each command calls into its own module."""
+"""`python -m app <command>`: the command-line entry point. Each command calls into its own module; only `db
+start|migrate|reset`, `serve` and `demo` migrate the database, every other command checks that its schema is
+current (and starts the embedded cluster when it is down)."""
 
 import argparse
+import asyncio
+import logging
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -26,13 +30,11 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from app.db.admin import up
+    from app.db.setup import open_database
     from app.ingest import ingest
 
     settings = get_settings()
-    up(settings, quiet=True)
+    open_database(settings)
     result = asyncio.run(ingest(
         settings, args.source, status=args.status, hours=args.hours, timezones=args.timezones,
         workers=args.workers, rejects=args.rejects,
@@ -42,25 +44,22 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _summarize(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from app.db.admin import up
-    from app.db.connect import create_pool
-    from app.report.summary import refresh_summary
+    from app.db.setup import open_database
+    from app.summary.upkeep import summarize_now
 
     settings = get_settings()
-    up(settings, quiet=True)
+    open_database(settings)
+    print(f"status change summary up to date: {asyncio.run(summarize_now(settings))}")
+    return 0
 
-    async def run():
-        pool = await create_pool(settings, max_size=settings.report_shards + 1)
-        try:
-            return await refresh_summary(pool, settings.report_shards)
-        finally:
-            await pool.close()
 
-    done = asyncio.run(run())
-    print(f"status change summary up to date: {done.chunks} chunk(s) summarized ({done.changes:,} rows), "
-          f"{done.confirmed} found untouched, {done.dropped} dropped chunk(s) forgotten, {done.seconds:.1f} s")
+def _retention(args: argparse.Namespace) -> int:
+    from app.db.setup import open_database
+    from app.summary.retention import apply_retention
+
+    settings = get_settings()
+    open_database(settings)
+    print(asyncio.run(apply_retention(settings, args.keep_days)))
     return 0
 
 
@@ -72,16 +71,14 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _log_to_stderr() -> None:
-    import logging
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from app.api.main import create_app
-    from app.db.admin import up
+    from app.db.setup import up
+    from app.service import create_app
 
     settings = get_settings()
     if args.no_worker:
@@ -94,30 +91,27 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    import asyncio
-
-    from app.db.admin import up
+    from app.db.setup import open_database
     from app.jobs.worker import run_worker_process
 
     settings = get_settings()
-    up(settings, quiet=True)
+    open_database(settings)
     _log_to_stderr()
     asyncio.run(run_worker_process(settings, grace_seconds=args.grace))
     return 0
 
 
 def _report(args: argparse.Namespace) -> int:
-    import asyncio
     import time
 
-    from app.db.admin import up
+    from app.db.setup import open_database
     from app.jobs.inline import run_report_inline
 
     async def to_stdout(chunk: bytes) -> None:
         sys.stdout.buffer.write(chunk)
 
     settings = get_settings()
-    up(settings, quiet=True)
+    open_database(settings)
     started = time.perf_counter()
     report = asyncio.run(run_report_inline(settings, args.out or to_stdout, args.as_of, args.store))
     target = f" written to {args.out}" if args.out else ""
@@ -151,9 +145,15 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.set_defaults(func=_ingest)
 
     summarize = commands.add_parser(
-        "summarize", help="bring the status change summary up to date after polls were loaded from outside "
-                          "(ingest does it itself; a report does it when it finds the summary stale)")
+        "summarize", help="bring the status change summary up to date after polls were written from outside "
+                          "(ingest and the API do it themselves; a report does it when it finds the summary stale)")
     summarize.set_defaults(func=_summarize)
+
+    retention = commands.add_parser("retention", help="drop the polls of days older than --keep-days, keeping what "
+                                                      "reports over the kept days need")
+    retention.add_argument("--keep-days", type=int, required=True, metavar="N",
+                           help="keep the last N days before the newest poll (at least 8: a report's week)")
+    retention.set_defaults(func=_retention)
 
     sample = commands.add_parser("sample", help="write a realistic, deterministic sample data set")
     sample.add_argument("--stores", type=int, default=14_000)
@@ -180,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--store", action="append", metavar="ID", help="report only this store (repeatable)")
     report.add_argument("--out", type=Path, metavar="FILE.csv", help="default: standard output")
     report.set_defaults(func=_report)
+
     demo = commands.add_parser("demo", help="the main job end to end: sample data, load, service, report, CSV")
     demo.set_defaults(func=_demo)
     return parser
@@ -194,3 +195,4 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+

@@ -21,7 +21,6 @@ import resource
 import statistics
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import asyncpg
 
@@ -29,6 +28,7 @@ from app.config import PROJECT_ROOT, get_settings
 from app.db.admin import up
 from app.db.connect import ensure_database
 from app.db.migrate import migrate
+from app.db.models import Report
 from app.ingest import ingest
 from app.report.engine import newest_poll, run_report
 from app.sample import generate_sample
@@ -73,13 +73,13 @@ async def time_report(pool: asyncpg.Pool, shards: int, before: str | None = None
         elif before == "feed":
             await conn.execute("insert into store_status select * from store_status "
                                "where timestamp_utc > (select newest_poll_v1()) - interval '1 hour'")
-        report_id = await conn.fetchval(
-            "insert into report (as_of, status) values ($1, 'running') returning id", await newest_poll(conn))
+        report = Report.model_validate(dict(await conn.fetchrow(
+            "insert into report (as_of, status) values ($1, 'running') returning *", await newest_poll(conn))))
     started = time.perf_counter()
-    rows = await run_report(pool, report_id, shards=shards)
+    rows = await run_report(pool, report, shards=shards)
     elapsed = time.perf_counter() - started
     async with pool.acquire() as conn:
-        await conn.execute("delete from report where id = $1", report_id)
+        await conn.execute("delete from report where id = $1", report.id)
     return elapsed, rows
 
 

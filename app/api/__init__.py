@@ -1,1 +1,10 @@
-"""The HTTP API (FastAPI): `create_app` in main.py, one router per resource in routes/."""
+"""The HTTP API (FastAPI): one router per resource in routes/, collected here; app/service.py wires it."""
+
+from fastapi import APIRouter
+
+from app.api.routes import reports
+
+router = APIRouter()
+router.include_router(reports.router)
+
+__all__ = ["router"]

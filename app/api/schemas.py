@@ -1,6 +1,5 @@
 """Request and response bodies of the API, built on the models generated from prisma/schema.prisma."""
 
-import json
 import uuid
 from datetime import datetime
 from typing import Any, Literal
@@ -9,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from app.db import models
 from app.jobs.actions import MAX_STORE_IDS
+from app.report.parameters import ReportParameters
 
 _AS_OF_HELP = (
     "The instant the report is computed as of (ISO 8601; without an offset it is read as UTC). "
@@ -58,19 +58,10 @@ class StoppedResponse(BaseModel):
     error: str
 
 
-class ReportParameters(BaseModel):
-    store_ids: list[str] | None = None
-
-
 class ReportOut(models.Report):
     """A report's metadata: state, as_of, parameters, timings, progress, row count, error and lease."""
 
     parameters: ReportParameters
-
-    @field_validator("parameters", mode="before")
-    @classmethod
-    def _parse_json(cls, value: Any) -> Any:
-        return json.loads(value) if isinstance(value, str) else value
 
     @classmethod
     def of(cls, report: models.Report) -> "ReportOut":

@@ -6,34 +6,10 @@ import shutil
 
 from app.config import Settings
 from app.db.cluster import Cluster
-from app.db.connect import connect, ensure_database
-from app.db.migrate import migrate
-
-
-async def _migrate(settings: Settings) -> list[str]:
-    from app.ingest.two_phase import recover_interrupted_loads
-
-    await ensure_database(settings)
-    conn = await connect(settings)
-    try:
-        applied = await migrate(conn)
-        # A load killed between its commits leaves prepared parts; finish or undo them before anyone reads.
-        await recover_interrupted_loads(conn)
-        return applied
-    finally:
-        await conn.close()
-
-
-def up(settings: Settings, quiet: bool = False) -> None:
-    """Make the database usable: start the embedded cluster if we own it, then apply pending migrations."""
-    say = (lambda *_: None) if quiet else print
-    if settings.embedded:
-        cluster = Cluster.from_settings(settings)
-        if cluster.start():
-            say(f"database started: port {settings.pg_port}, data in {settings.data_dir}")
-    applied = asyncio.run(_migrate(settings))
-    if applied:
-        say(f"migrations applied: {', '.join(applied)}")
+from app.db.connect import connect
+from app.db.migrate import schema_state
+from app.db.queries import queries
+from app.db.setup import migrate_database, up
 
 
 def start(settings: Settings) -> int:
@@ -52,8 +28,7 @@ def stop(settings: Settings) -> int:
 
 def status(settings: Settings) -> int:
     if settings.embedded:
-        cluster = Cluster.from_settings(settings)
-        if not cluster.running():
+        if not Cluster.from_settings(settings).running():
             print(f"embedded database: stopped (data dir {settings.data_dir})")
             return 1
         print(f"embedded database: running on port {settings.pg_port}, data dir {settings.data_dir}")
@@ -63,16 +38,16 @@ def status(settings: Settings) -> int:
 async def _print_server_status(settings: Settings) -> int:
     conn = await connect(settings)
     try:
-        version = await conn.fetchval("select current_setting('server_version')")
-        tsdb = await conn.fetchval("select extversion from pg_extension where extname = 'timescaledb'")
-        migrations = await conn.fetchval(
-            "select count(*) from information_schema.tables where table_name = 'schema_migration'"
-        )
-        applied = await conn.fetchval("select count(*) from schema_migration") if migrations else 0
+        versions = await conn.fetchrow(queries["server_versions"])
+        state = await schema_state(conn)
     finally:
         await conn.close()
-    print(f"server: PostgreSQL {version}, timescaledb {tsdb or 'not created'}, {applied} migrations applied")
-    return 0
+    schema = "current" if state.current else (
+        f"{len(state.pending_migrations)} migration(s) and {len(state.changed_functions)} function file(s) not "
+        "applied: run `python -m app db migrate`")
+    print(f"server: PostgreSQL {versions['version']}, timescaledb {versions['timescaledb'] or 'not created'}; "
+          f"schema {schema}")
+    return 0 if state.current else 1
 
 
 def reset(settings: Settings) -> int:
@@ -88,8 +63,8 @@ def reset(settings: Settings) -> int:
 def run_migrate(settings: Settings) -> int:
     if settings.embedded:
         Cluster.from_settings(settings).start()
-    applied = asyncio.run(_migrate(settings))
-    print(f"migrations applied: {', '.join(applied)}" if applied else "migrations: up to date")
+    applied = asyncio.run(migrate_database(settings))
+    print(f"applied: {', '.join(applied)}" if applied else "migrations: up to date")
     return 0
 
 

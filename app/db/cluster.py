@@ -47,7 +47,9 @@ class Cluster:
         return (self.data_dir / "PG_VERSION").exists()
 
     def running(self) -> bool:
-        return self.initialized() and self._run("pg_ctl", "status", "-D", str(self.data_dir), check=False).returncode == 0
+        if not self.initialized():
+            return False
+        return self._run("pg_ctl", "status", "-D", str(self.data_dir), check=False).returncode == 0
 
     def init(self) -> None:
         if not (self.bin_dir / "initdb").exists():
@@ -120,7 +122,8 @@ class Cluster:
 def _timescaledb_installed(bin_dir: Path) -> bool:
     pg_config = bin_dir / "pg_config"
     try:
-        share = subprocess.run([str(pg_config), "--sharedir"], capture_output=True, text=True, check=True).stdout.strip()
+        share = subprocess.run([str(pg_config), "--sharedir"], capture_output=True, text=True,
+                               check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         share = "/usr/share/postgresql/15"
     return (Path(share) / "extension" / "timescaledb.control").exists()

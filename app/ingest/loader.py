@@ -7,6 +7,7 @@ import asyncio
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,14 +16,15 @@ import asyncpg
 from app.config import Settings
 from app.db.connect import connect
 from app.db.queries import queries
+from app.db.two_phase import recover_interrupted_loads
 from app.errors import IngestError
 from app.ingest.landing import stage_small_file
 from app.ingest.parallel_copy import default_workers
 from app.ingest.poll_move import move_polls, plan_move
 from app.ingest.poll_stage import stage_polls
 from app.ingest.sources import HOURS, KINDS, STATUS, FileKind, Header, find_sources, read_header
-from app.ingest.two_phase import recover_interrupted_loads
-from app.report.summary import refresh_summary
+from app.summary.absorb import absorb_staged_polls
+from app.summary.refresh import refresh_summary
 
 _LOCK_KEY = 0x5709E_0002  # one load at a time: the staging tables are shared
 _SESSION = {"timezone": "UTC"}  # COPY reads a timestamp without an offset as UTC
@@ -147,19 +149,21 @@ async def _load_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, path: Path, 
     result.rejected = staged.rejected
     result.read = staged.staged + result.rejected
     clock.lap("copy")
+    load_id = uuid.uuid4().hex
     try:
         parts = await plan_move(conn, workers, staged.days, staged.staged)
         clock.lap("plan")
-        result.loaded = await move_polls(conn, pool, parts)
+        result.loaded = await move_polls(conn, pool, parts, load_id)
     except asyncpg.PostgresError as exc:
         raise IngestError(f"moving the polls into store_status failed: {exc}") from exc
     result.duplicates = staged.staged - result.loaded
     clock.lap("move")
-    try:
-        await refresh_summary(pool, workers)
-    except asyncpg.PostgresError as exc:  # the polls are in; the next report summarizes them instead
-        result.warnings.append(f"the status change summary was not brought up to date ({exc}); "
-                               "the next report will do it")
+    if result.loaded:
+        try:
+            await keep_summary_current(conn, pool, workers, load_id, result.loaded)
+        except asyncpg.PostgresError as exc:  # the polls are in; the next report summarizes them instead
+            result.warnings.append(f"the status change summary was not brought up to date ({exc}); "
+                                   "the next report will do it")
     clock.lap("summarize")
 
 
@@ -181,6 +185,19 @@ async def _load_small_file(conn: asyncpg.Connection, path: Path, kind: FileKind,
             ]
     result.duplicates = staged - result.loaded
     clock.lap("move")
+
+
+_ABSORB_AT_MOST = 200_000  # polls; a bigger load is summarized chunk by chunk instead, which is faster then
+
+
+async def keep_summary_current(conn: asyncpg.Connection, pool: asyncpg.Pool, workers: int, load_id: str,
+                               added: int) -> None:
+    """After the load committed: the summary brought up to date for its polls, in proportion to them (a small load,
+    still in staging) or by summarizing the days it wrote again (a big one)."""
+    if added <= _ABSORB_AT_MOST:
+        await absorb_staged_polls(conn, load_id)
+    else:
+        await refresh_summary(pool, workers)
 
 
 class _PhaseClock:

@@ -3,8 +3,8 @@
 The fields of every line come from the positions of its commas. store_id must be non-empty without blanks around
 it; status exactly `active` or `inactive`; timestamp_utc one of the accepted shapes holding a real date and time.
 A status in another case (`ACTIVE`) is written in lower case in place. Timestamps are grouped by width: the first
-of a group gives the template (its digits written as 0) that the others must match, compared 8 bytes at a time. The UTC day of every accepted timestamp comes out too: the move
-into store_status is planned from the days' counts."""
+of a group gives the template (its digits written as 0) that the others must match, compared 8 bytes at a time. The
+UTC day of every accepted timestamp comes out too: the move into store_status is planned from the days' counts."""
 
 import functools
 import re

@@ -12,8 +12,8 @@ from datetime import UTC, datetime, timedelta
 import asyncpg
 
 from app.db.queries import queries
+from app.db.two_phase import run_in_parts
 from app.ingest.parallel_copy import acquired
-from app.ingest.two_phase import run_in_parts
 
 _COLUMNS = ["store_id", "status", "timestamp_utc"]
 _DAY = timedelta(days=1)
@@ -41,13 +41,14 @@ def split_days(day_counts: list[tuple[datetime, int]], parts: int) -> list[TimeR
 
 
 async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, parts: list[TimeRange],
-                     i: int) -> int:
+                     i: int, writer: str) -> int:
     """Part i of the move. The first and last parts also take any staged poll before or after all the days: none
     should be there, but none can be left behind either."""
     part = parts[i]
     # The move writes polls of the parts' days only (the days were counted from the staged polls themselves),
     # which is what store_status's trigger records for the status change summary.
     await target.execute(queries["set_poll_range"], parts[0].start, parts[-1].end)
+    await target.execute(queries["set_writer"], writer)
     staged_from = part.start if i > 0 else None
     staged_to = part.end if i < len(parts) - 1 else None
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=16)
@@ -102,13 +103,15 @@ async def plan_move(conn: asyncpg.Connection, workers: int, days: Counter[int], 
     return split_days(day_counts, max(1, min(workers, max_parts)))
 
 
-async def move_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, parts: list[TimeRange]) -> int:
-    """Adds the staged polls that store_status does not hold yet, all parts or none; returns how many."""
+async def move_polls(conn: asyncpg.Connection, pool: asyncpg.Pool, parts: list[TimeRange], writer: str) -> int:
+    """Adds the staged polls that store_status does not hold yet, all parts or none; returns how many. The writes
+    are named `writer` for the summary's upkeep (app/summary/absorb.py)."""
     if not parts:
         return 0
     async with acquired(pool, len(parts)) as sources:
         if len(parts) == 1:
             async with conn.transaction():
-                return await _pipe_part(sources[0], conn, parts, 0)
+                return await _pipe_part(sources[0], conn, parts, 0, writer)
         async with acquired(pool, len(parts)) as targets:
-            return await run_in_parts(conn, targets, lambda target, i: _pipe_part(sources[i], target, parts, i))
+            return await run_in_parts(conn, targets,
+                                      lambda target, i: _pipe_part(sources[i], target, parts, i, writer))

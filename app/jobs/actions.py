@@ -8,6 +8,7 @@ from app.db.models import Report
 from app.errors import InvalidReportRequest, ReportNotCancellable, ReportNotFound
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
+from app.report.parameters import ReportParameters
 
 # A report for a list of stores carries the list in its parameters; beyond this many ids, report every store.
 MAX_STORE_IDS = 10_000
@@ -50,7 +51,7 @@ async def submit_report(manager: ReportManager, as_of: datetime | None = None,
         as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
         if not await manager.has_polls_until(as_of):
             raise InvalidReportRequest(f"no polls at or before as_of {as_of.isoformat()}: the report would be empty")
-    return await manager.enqueue(as_of, ids)
+    return await manager.enqueue(as_of, ReportParameters(store_ids=ids))
 
 
 async def cancel_report(manager: ReportManager, report_id: uuid.UUID) -> Report:

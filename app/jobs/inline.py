@@ -29,7 +29,9 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
         await manager.check_schema()
         report = await submit_report(manager, as_of, store_ids)
         worker = Worker(pool, settings)
-        while (report := await worker.run_one(report.id)).status in (ReportState.queued, ReportState.running):
+        # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
+        while (report := await worker.run_one(report.id)).status in (  # noqa: ASYNC110
+                ReportState.queued, ReportState.running):
             await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
         if report.status is not ReportState.complete:
             raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")

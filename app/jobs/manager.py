@@ -3,7 +3,6 @@
 The worker and the API call these methods and never see SQL. Rows come back as the generated `Report` model.
 """
 
-import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ import asyncpg
 from app.db.models import Report, ReportState
 from app.db.queries import queries
 from app.errors import DatabaseSetupError
+from app.report.parameters import ReportParameters
 
 # LISTEN/NOTIFY channel on which enqueued (and re-queued) report ids are announced.
 QUEUE_CHANNEL = "storepulse_report_queued"
@@ -49,9 +49,9 @@ class ReportManager:
                 "the tables `report` and `report_shard` are missing: run `python -m app db migrate`"
             )
 
-    async def enqueue(self, as_of: datetime, store_ids: Sequence[str] | None = None) -> Report:
-        parameters = {} if store_ids is None else {"store_ids": list(store_ids)}
-        record = await self.pool.fetchrow(queries["enqueue_report"], as_of, json.dumps(parameters), QUEUE_CHANNEL)
+    async def enqueue(self, as_of: datetime, parameters: ReportParameters | None = None) -> Report:
+        stored = (parameters or ReportParameters()).stored()
+        record = await self.pool.fetchrow(queries["enqueue_report"], as_of, stored, QUEUE_CHANNEL)
         return _report(record)
 
     async def fail_abandoned(self, max_attempts: int) -> list[uuid.UUID]:

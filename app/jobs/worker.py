@@ -3,10 +3,10 @@
 The loop claims while it has a free slot and otherwise sleeps until a NOTIFY (on a connection of its own: a pool
 connection drops its listeners when released) or the poll interval, so expired leases of dead workers are found
 too. While a report runs, a heartbeat extends the lease (every third of it, at most 2 s apart); when the heartbeat
-finds the report cancelled, or taken over by another worker, it stops the run. A failed run is retried until `max_attempts`, then
-the report is Failed with the reason. On stop (SIGTERM) the worker claims nothing more, lets running reports
-finish for `grace_seconds`, then hands the rest back to the queue; finished shards are kept, so whoever claims it
-next resumes from them.
+finds the report cancelled, or taken over by another worker, it stops the run. A failed run is retried until
+`max_attempts`, then the report is Failed with the reason. On stop (SIGTERM) the worker claims nothing more, lets
+running reports finish for `grace_seconds`, then hands the rest back to the queue; finished shards are kept, so
+whoever claims it next resumes from them.
 """
 
 import asyncio
@@ -28,7 +28,7 @@ from app.report.engine import run_report
 
 log = logging.getLogger(__name__)
 
-RunReport = Callable[..., Awaitable[int]]  # run_report(pool, report_id, *, shards) -> rows
+RunReport = Callable[..., Awaitable[int]]  # run_report(pool, report, *, shards) -> rows
 DEFAULT_GRACE_SECONDS = 5.0
 
 
@@ -148,7 +148,7 @@ class Worker:
     async def _execute(self, report: Report) -> None:
         log.info("running report %s (attempt %d of %d)", report.id, report.attempts, self.settings.max_attempts)
         run = asyncio.create_task(
-            self._run_report(self.manager.pool, report.id, shards=self.settings.report_shards)
+            self._run_report(self.manager.pool, report, shards=self.settings.report_shards)
         )
         try:
             interruption = await self._supervise(report.id, run)

@@ -15,5 +15,5 @@ CSV_HEADER = ("store_id,uptime_last_hour,uptime_last_day,uptime_last_week,"
 async def write_csv(conn: asyncpg.Connection, report_id: uuid.UUID,
                     output: Path | str | Callable[[bytes], Awaitable[None]]) -> None:
     """Write the report's CSV to a file path or hand it chunk by chunk to an async callable."""
-    await conn.copy_from_query(queries["report_rows_csv"], report_id, output=output if callable(output) else str(output),
-                               format="csv", header=True)
+    target = output if callable(output) else str(output)
+    await conn.copy_from_query(queries["report_rows_csv"], report_id, output=target, format="csv", header=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import random
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from app.sample.hours import HOURS_SHARE, hour_lines
@@ -15,7 +15,7 @@ from app.sample.timestamps import DAY_US, TimestampFormatter
 from app.sample.timezones import TIMEZONE_SHARE, timezone_lines
 
 # A week that contains the US spring-forward on Sunday 2024-03-10.
-DEFAULT_END = datetime(2024, 3, 14, 23, 0, tzinfo=timezone.utc)
+DEFAULT_END = datetime(2024, 3, 14, 23, 0, tzinfo=UTC)
 
 STATUS_HEADER = "store_id,status,timestamp_utc"
 HOURS_HEADER = "store_id,dayOfWeek,start_time_local,end_time_local"
@@ -107,8 +107,8 @@ def generate_sample(
 
 def _as_utc(instant: datetime) -> datetime:
     if instant.tzinfo is None:
-        return instant.replace(tzinfo=timezone.utc)
-    return instant.astimezone(timezone.utc)
+        return instant.replace(tzinfo=UTC)
+    return instant.astimezone(UTC)
 
 
 def _stream(seed: int, name: str) -> random.Random:

@@ -194,7 +194,7 @@ def _states_at(rng: random.Random, times: list[int]) -> list[bool]:
 
 def _draw_band(rng: random.Random, bands: tuple[tuple[float, int, int], ...]) -> int:
     pick = rng.random()
-    for share, low, high in bands:
+    for share, low, high in bands:  # noqa: B007 -- the band picked is used after the loop
         if pick < share:
             break
         pick -= share

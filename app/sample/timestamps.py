@@ -1,14 +1,14 @@
 """Fast formatting of poll instants as `2023-01-22 12:09:39.388884 UTC`."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 SECOND_US = 1_000_000
 MINUTE_US = 60 * SECOND_US
 HOUR_US = 60 * MINUTE_US
 DAY_US = 24 * HOUR_US
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def epoch_us(instant: datetime) -> int:
@@ -47,7 +47,7 @@ class TimestampFormatter:
         shift = self._start_us - self._first_minute * MINUTE_US
         # (n % 6e7) / 1e6 is close enough to the decimal that 6 places print it exactly.
         lines = [
-            "%s%s%09.6f UTC\n" % (head, prefixes[(t + shift) // MINUTE_US], (t + shift) % MINUTE_US / SECOND_US)
+            f"{head}{prefixes[(t + shift) // MINUTE_US]}{(t + shift) % MINUTE_US / SECOND_US:09.6f} UTC\n"
             for head, t in zip(heads, offsets_us)
         ]
         for i, t in enumerate(offsets_us):

@@ -63,7 +63,7 @@ async def _refresh(lock_conn: asyncpg.Connection, summarize_all: SummarizeAll) -
     if todo:
         await summarize_all(todo, result)
     await lock_conn.execute(queries["forget_settled_writes"])
-    if result.chunks:
+    if result.chunks or result.dropped:
         await lock_conn.execute(queries["refresh_polled_stores"])
     if result.changes >= _VACUUM_AFTER or result.dropped:
         # The visibility map (index-only scans) and statistics now; after a small refresh autovacuum will do.

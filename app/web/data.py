@@ -1,6 +1,5 @@
 """What the pages show, read with the named queries of sql/queries/web.sql (the only SQL the web package runs)."""
 
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -65,9 +64,9 @@ class StoreWeek:
 
 
 async def report(pool: asyncpg.Pool, report_id: uuid.UUID) -> dict | None:
-    """The report's metadata, its parameters parsed ({"store_ids": [...]} or {})."""
+    """The report's metadata; its parameters as stored ({"store_ids": [...]} or {})."""
     row = await pool.fetchrow(queries["web_report"], report_id)
-    return None if row is None else dict(row) | {"parameters": json.loads(row["parameters"])}
+    return None if row is None else dict(row)
 
 
 async def headline(pool: asyncpg.Pool, report_id: uuid.UUID) -> Headline:

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api.deps import PoolDep
 from app.web import charts, data
+from app.web.deps import PoolDep
 from app.web.describe import describe_hours
 from app.web.render import store_url, templates
 from app.web.timeline import day_rows, week_totals

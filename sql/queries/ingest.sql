@@ -137,9 +137,6 @@ order by store_id, timestamp_utc, status
 set local enable_hashagg = off;
 set local max_parallel_workers_per_gather = 0
 
--- name: part_lock_timeout
-set local lock_timeout = '60s'
-
 -- name: analyze_poll_chunks
 -- Statistics for the chunks of [$1, $2) only (after an hourly load that is one chunk, not the whole hypertable),
 -- run in the move's part that wrote them. The ShareUpdateExclusive lock it takes is held until the part commits:
@@ -186,29 +183,14 @@ with latest as (
 select count(*) from upserted
 
 -- name: unknown_timezones
--- Staged timezone names PostgreSQL does not know: reports use America/Chicago for these stores.
-select timezone_str, count(*) as stores, min(store_id) as example_store
-from staging.timezone
-where timezone_str not in (select name from pg_timezone_names)
-group by timezone_str
+-- Staged timezone names PostgreSQL does not know (store_zone_v1 replaces them): reports use its fallback for
+-- these stores.
+select t.timezone_str, count(*) as stores, min(t.store_id) as example_store
+from staging.timezone t
+cross join lateral store_zone_v1(t.timezone_str) z
+where z.zone <> t.timezone_str
+group by t.timezone_str
 order by stores desc, timezone_str
 
 -- name: rejects_csv
 select file, line, reason, raw from staging.reject order by file, line
-
--- name: max_prepared_transactions
-select current_setting('max_prepared_transactions')::int
-
--- name: pending_load_parts
--- Prepared parts of loads whose coordinator died; $1 the gid prefix of the loader.
-select x.gid, d.load_id is not null as decided
-from pg_prepared_xacts x
-left join staging.load_decision d on x.gid like $1 || d.load_id || '-%'
-where x.gid like $1 || '%' and x.database = current_database()
-
--- name: record_load_decision
-insert into staging.load_decision (load_id) values ($1)
-
--- name: forget_load_decisions
-delete from staging.load_decision d
-where not exists (select 1 from pg_prepared_xacts x where x.gid like $1 || d.load_id || '-%')

@@ -1,17 +1,15 @@
--- Queries of the report engine (app/report). The computation itself is report_seconds_v2 (sql/migrations).
-
--- name: report_to_run
-select id, as_of, parameters from report where id = $1
+-- Queries of the report engine (app/report). The computation itself is report_rows_v1 and report_day_rows_v1
+-- (sql/functions/report), over status_pieces_v1 (sql/functions/status).
 
 -- name: report_shards
 select shard, store_from, store_to, finished_at from report_shard where report_id = $1 order by shard
 
 -- name: sample_store_bounds
--- Store ids that split the polls into $1 shares of about equal size, from a 1 % sample of the table's pages:
--- a balanced split of the work at the cost of reading a few hundred pages.
+-- Store ids that split the stores into $1 shares of about equal size, from the registry of polled stores: a
+-- balanced split of the work at the cost of reading one small index.
 select coalesce(percentile_disc(array(select k::float8 / $1 from generate_series(1, $1 - 1) k))
                 within group (order by store_id), '{}')
-from store_status tablesample system (1) repeatable (17)
+from polled_store
 
 -- name: create_report_shards
 -- $2, $3: the shards' lower (inclusive) and upper (exclusive) store ids, NULL for unbounded.
@@ -20,13 +18,16 @@ select $1, n - 1, lo, hi from unnest($2::text[], $3::text[]) with ordinality as 
 on conflict do nothing
 
 -- name: count_report_stores
--- The report's store count, known early so progress can be shown: every store with a poll at or before as_of.
--- The summary holds each store's first poll of every chunk, so it has the same stores (report_polls_v1 reads
--- the polls of any chunk it cannot vouch for). $3: how far the summary is used, as for the shards. count(*)
--- over DISTINCT: a hash aggregate, where count(distinct ...) would sort.
-select count(*)::int from (
-    select distinct store_id from report_polls_v1($1, null, null, $2::text[], $3)
-) s
+-- The report's store count, known early so progress can be shown, and checked when it completes: every store with
+-- a poll at or before as_of ($1), among $2 (null: all). When the summary is current for the report ($3 =
+-- infinity) the registry kept with it is exact (its stores and first polls); otherwise the stores the report
+-- reads. count(*) over DISTINCT: a hash aggregate, where count(distinct ...) would sort.
+select case when $3::timestamptz = 'infinity'
+            then (select count(*)::int from polled_store
+                  where first_poll_at <= $1 and ($2::text[] is null or store_id = any ($2::text[])))
+            else (select count(*)::int
+                  from (select distinct store_id
+                        from report_polls_v2($1 - interval '7 days', $1, null, null, $2::text[], $3)) s) end
 
 -- name: set_report_stores_total
 update report set stores_total = $2 where id = $1
@@ -41,18 +42,15 @@ set local enable_mergejoin = off
 
 -- name: compute_report_shard
 -- One shard's rows, its completion and the report's progress, in one statement (so one transaction): a crash
--- leaves a shard either finished with all its rows or not started. $1 report, $2 shard, and the shard's
--- as_of, store range, store filter and how far the status change summary is used ($7), as values, so the planner
--- sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a load made the summary stale
--- before $7 since the engine looked.
+-- leaves a shard either finished with all its rows or not started. $1 report, $2 shard, and the shard's as_of,
+-- store range, store filter and how far the status change summary is used ($7), as values, so the planner sees
+-- constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a load made the summary stale before $7
+-- since the engine looked.
 with inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
                             downtime_last_hour, downtime_last_day, downtime_last_week)
-    select $1, f.store_id,
-           round(f.uptime_last_hour / 60, 2), round(f.uptime_last_day / 3600, 2),
-           round(f.uptime_last_week / 3600, 2), round(f.downtime_last_hour / 60, 2),
-           round(f.downtime_last_day / 3600, 2), round(f.downtime_last_week / 3600, 2)
-    from report_seconds_v2($3, $4, $5, $6, $7) f
+    select $1, f.*
+    from report_rows_v1($3, $4, $5, $6, $7) f
     where exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
     returning 1
 ), counted as (
@@ -79,10 +77,4 @@ where report_id = $1
 order by store_id collate "C"
 
 -- name: report_shards_done
-select stores from report_shard where report_id = $1 and finished_at is not null
-
--- name: exact_store_bounds
--- Like sample_store_bounds but from every store id: for tables too small for a 1 % page sample to say much.
-select coalesce(percentile_disc(array(select k::float8 / $1 from generate_series(1, $1 - 1) k))
-                within group (order by store_id), '{}')
-from (select distinct store_id from store_status) s
+select coalesce(sum(stores), 0)::int from report_shard where report_id = $1 and finished_at is not null

@@ -1,6 +1,5 @@
 -- Queries of the web pages (app/web/data.py runs them). Figures come from report_row, the stored report; the
--- store timeline from store_business_intervals_v1 and store_status_segments_v1 (sql/migrations/005_web.sql),
--- which apply the report's rules.
+-- store timeline from status_pieces_v1 (sql/functions/status), the pieces every report figure is summed from.
 
 -- name: web_report
 select id, status, as_of, parameters, queued_at, started_at, finished_at, stores_total, stores_done, row_count,
@@ -71,12 +70,10 @@ limit 1
 -- The store's six figures in report $1 (no row when the report does not include it), its time zone as the report
 -- reads it (a missing or unknown name means America/Chicago), the name it was given, and the report's as_of ($3)
 -- on the store's wall clock.
-select w.*,
-       coalesce(z.name, 'America/Chicago') as zone, t.timezone_str as zone_given,
-       $3::timestamptz at time zone coalesce(z.name, 'America/Chicago') as as_of_local
+select w.*, z.zone, t.timezone_str as zone_given, $3::timestamptz at time zone z.zone as as_of_local
 from report_row w
 left join store_timezone t on t.store_id = w.store_id
-left join pg_timezone_names z on z.name = t.timezone_str
+cross join lateral store_zone_v1(t.timezone_str) z
 where w.report_id = $1::uuid and w.store_id = $2::text
 
 -- name: web_store_hours
@@ -104,36 +101,43 @@ from days
 order by day
 
 -- name: web_store_timeline
--- What the store page draws for store $1 over [$2, $3] in zone $4, cut at local midnights: its business hours
--- (kind 'hours') and its status (kind 'status'), the latter also cut where business hours open or close
--- (in_hours). Each piece has its UTC bounds, its length in seconds and its local wall-clock hours since the
--- local day's midnight.
-with days as (
-    select d::date as day, tstzrange(d at time zone $4::text, (d + interval '1 day') at time zone $4::text) as span
-    from generate_series(($2::timestamptz at time zone $4::text)::date::timestamp,
-                         ($3::timestamptz at time zone $4::text)::date::timestamp, interval '1 day') d
-), business as (
-    select coalesce(range_agg(tstzrange(open_at, close_at)), '{}'::tstzmultirange) as hours
-    from store_business_intervals_v1($1::text, $2::timestamptz, $3::timestamptz)
-), segments as (
-    select tstzrange(starts_at, ends_at) as span, status
-    from store_status_segments_v1($1::text, $2::timestamptz, $3::timestamptz)
-), pieces as (
-    select 'hours' as kind, d.day, null::poll_status as status, true as in_hours, piece
-    from days d, business b, unnest(b.hours * tstzmultirange(d.span)) as piece
+-- What the store page draws for store $1 over [$2, $3] in its zone $4, cut at local midnights: its business hours
+-- (kind 'hours': the day's open spans) and its status (kind 'status'), the latter also cut where business hours
+-- open or close (in_hours). The pieces are status_pieces_v1's, the ones every report figure is summed from; runs
+-- of pieces with the same state are merged. Each has its UTC bounds, its length in seconds and its local
+-- wall-clock hours since the local day's midnight.
+with pieces as (
+    select p.*, case when p.down then 'inactive' else 'active' end as status
+    from status_pieces_v1($2::timestamptz, $3::timestamptz, null, null, array[$1::text], null, true) p
+), hours_runs as (
+    select day_local, starts_at, ends_at, in_hours,
+           sum(case when in_hours is distinct from previous or starts_at <> previous_end then 1 else 0 end)
+               over (order by starts_at) as run
+    from (select *, lag(in_hours) over (order by starts_at) as previous,
+                 lag(ends_at) over (order by starts_at) as previous_end from pieces) p
+), status_runs as (
+    select day_local, starts_at, ends_at, in_hours, status,
+           sum(case when (in_hours, status, day_local) is distinct from (prev_in_hours, prev_status, prev_day)
+                    then 1 else 0 end) over (order by starts_at) as run
+    from (select *, lag(in_hours) over (order by starts_at) as prev_in_hours,
+                 lag(status) over (order by starts_at) as prev_status,
+                 lag(day_local) over (order by starts_at) as prev_day from pieces) p
+), spans as (
+    select 'hours' as kind, day_local as day, null::text as status, true as in_hours,
+           min(starts_at) as starts_at, max(ends_at) as ends_at
+    from hours_runs where in_hours
+    group by day_local, run
     union all
-    select 'status', d.day, s.status, true, piece
-    from days d, business b, segments s, unnest(tstzmultirange(s.span * d.span) * b.hours) as piece
-    union all
-    select 'status', d.day, s.status, false, piece
-    from days d, business b, segments s, unnest(tstzmultirange(s.span * d.span) - b.hours) as piece
+    select 'status', day_local, status, in_hours, min(starts_at), max(ends_at)
+    from status_runs
+    group by day_local, run, status, in_hours
 )
-select kind, day, status::text, in_hours, lower(piece) as starts_at, upper(piece) as ends_at,
-       extract(epoch from upper(piece) - lower(piece)) as seconds,
-       extract(epoch from (lower(piece) at time zone $4::text) - day::timestamp) / 3600 as from_hour,
-       extract(epoch from (upper(piece) at time zone $4::text) - day::timestamp) / 3600 as to_hour
-from pieces
-order by day, kind, lower(piece)
+select kind, day, status, in_hours, starts_at, ends_at,
+       extract(epoch from ends_at - starts_at) as seconds,
+       extract(epoch from (starts_at at time zone $4::text) - day::timestamp) / 3600 as from_hour,
+       extract(epoch from (ends_at at time zone $4::text) - day::timestamp) / 3600 as to_hour
+from spans
+order by day, kind, starts_at
 
 -- name: web_store_polls
 -- The store's polls in [$2, $3] (exact duplicates once), with their local date and wall-clock hour in zone $4.

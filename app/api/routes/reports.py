@@ -8,8 +8,16 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from app.api.csv_stream import report_csv_chunks
 from app.api.deps import ManagerDep, ProgressCacheDep, ReportIdDep
 from app.api.schemas import (
-    ErrorResponse, Progress, ReportOut, ReportPage, RunningResponse, StoppedResponse, TriggerOneRequest,
-    TriggerRequest, TriggerResponse, ValidationProblem,
+    ErrorResponse,
+    Progress,
+    ReportOut,
+    ReportPage,
+    RunningResponse,
+    StoppedResponse,
+    TriggerOneRequest,
+    TriggerRequest,
+    TriggerResponse,
+    ValidationProblem,
 )
 from app.db.models import ReportState
 from app.errors import ReportNotFound
