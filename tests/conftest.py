@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 
 from app.config import PROJECT_ROOT, Settings
+from app.db.connect import connect, create_pool
 from tests.support.database import SERVER, TestServer
 
 
@@ -27,16 +28,25 @@ def db_settings(pg_server: TestServer) -> Settings:
 
 @pytest.fixture
 async def conn(db_settings: Settings) -> asyncpg.Connection:
-    connection = await asyncpg.connect(db_settings.dsn())
+    """A connection as the app makes them (json decoded)."""
+    connection = await connect(db_settings)
     yield connection
     await connection.close()
+
+
+@pytest.fixture
+async def pool(db_settings: Settings) -> asyncpg.Pool:
+    """A pool as the app makes them, big enough for a report's shards and the summary's upkeep."""
+    connections = await create_pool(db_settings, max_size=6)
+    yield connections
+    await connections.close()
 
 
 @pytest.fixture
 def sync_conn(db_settings):
     """(event loop, connection) for synchronous tests such as hypothesis's, which cannot be coroutines."""
     loop = asyncio.new_event_loop()
-    connection = loop.run_until_complete(asyncpg.connect(db_settings.dsn()))
+    connection = loop.run_until_complete(connect(db_settings))
     yield loop, connection
     loop.run_until_complete(connection.close())
     loop.close()

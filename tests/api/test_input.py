@@ -85,7 +85,7 @@ def test_trigger_without_a_body_reports_every_store_as_of_the_newest_poll(client
         report = client.get(f"/reports/{response.json()['report_id']}").json()
         assert report["status"] == "queued"
         assert datetime.fromisoformat(report["as_of"]) == NEWEST_POLL
-        assert report["parameters"] == {"store_ids": None}
+        assert report["parameters"] == {}
 
 
 def test_trigger_keeps_ids_once_and_reads_a_naive_as_of_as_utc(client):

@@ -143,7 +143,7 @@ TINY_MODELS = render.HEADER + render.MODULE_DOC + textwrap.dedent('''
     import uuid
     from typing import Any, ClassVar
 
-    from pydantic import BaseModel, ConfigDict, Field, Json
+    from pydantic import BaseModel, ConfigDict, Field
 
 
     class Color(enum.StrEnum):
@@ -168,7 +168,7 @@ TINY_MODELS = render.HEADER + render.MODULE_DOC + textwrap.dedent('''
         litre_price: decimal.Decimal
         # Where it was bought.
         from_: str | None = Field(default=None, alias="from")
-        extra: Json[Any] | None = None
+        extra: Any | None = None
 ''')
 
 
@@ -181,7 +181,7 @@ def test_rendered_models_validate():
     exec(compile(render.render_models(TINY_DMMF), "models.py", "exec"), namespace)
     paint = namespace["Paint"].model_validate({
         "id": "0b6f8f3e-5d2c-4c46-9d4f-3c1e2f9a7b10", "color": "dark_blue", "litre_price": decimal.Decimal("12.50"),
-        "from": "Leeds", "extra": '{"tint": 3}',
+        "from": "Leeds", "extra": {"tint": 3},
     })
     assert paint.color is namespace["Color"].darkBlue
     assert paint.from_ == "Leeds"
@@ -238,7 +238,7 @@ async def test_models_validate_rows_of_the_live_database(conn):
 
     as_of = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
     record = await conn.fetchrow(
-        "insert into report (as_of, parameters) values ($1, $2) returning *", as_of, '{"window": "week"}')
+        "insert into report (as_of, parameters) values ($1, $2) returning *", as_of, {"window": "week"})
     assert set(models.Report.model_fields) == set(record.keys())
     report = models.Report.model_validate(dict(record))
     assert isinstance(report.id, uuid.UUID)

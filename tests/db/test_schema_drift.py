@@ -19,7 +19,7 @@ from tests.db.test_prisma import generate
 
 SCHEMA = PROJECT_ROOT / "prisma" / "schema.prisma"
 STAND_IN = "driftTestStandIn"
-IGNORED_TABLES = ("schema_migration",)  # the migration runner's own table
+IGNORED_TABLES = ("schema_migration", "schema_function")  # the migration runner's own tables
 
 # Prisma's native type name -> PostgreSQL's udt_name.
 PG_TYPES = {

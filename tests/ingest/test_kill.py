@@ -15,8 +15,8 @@ import asyncpg
 import pytest
 
 from app.config import PROJECT_ROOT, Settings
+from app.db.two_phase import GID_PREFIX, recover_interrupted_loads, run_in_parts
 from app.ingest import ingest
-from app.ingest.two_phase import GID_PREFIX, recover_interrupted_loads, run_in_parts
 from app.sample import generate_sample
 
 # What pg_stat_activity (or pg_prepared_xacts) shows while the load is in each phase.

@@ -14,6 +14,7 @@ import pytest
 
 from app import cli
 from app.config import Settings
+from app.db.connect import create_pool
 from app.errors import IngestError
 from app.ingest import ingest, poll_check
 from app.ingest.parallel_copy import split_ranges
@@ -273,7 +274,7 @@ async def test_line_numbers_are_absolute_in_every_byte_range(db_settings, tmp_pa
         else:
             lines.append(f"{line:08d}-4c1e-8b3a-9f0e2d7c6b5a,{'active' if line % 7 else 'inactive'},"
                          f"2024-03-{10 + line % 5} {line % 24:02d}:{line % 60:02d}:{line % 59:02d}"
-                         f"{'.%06d' % (line * 7919 % 1_000_000) if line % 3 else ''} UTC")
+                         f"{f'.{line * 7919 % 1_000_000:06d}' if line % 3 else ''} UTC")
     path = write(tmp_path / "store_status.csv", lines)
     assert len(split_ranges(path, read_header(path, STATUS).data_offset, 3)) == 3
     result = await load(db_settings, tmp_path, status=path, workers=3)
@@ -468,16 +469,16 @@ async def psql_copy(conn: asyncpg.Connection, table: str, columns: list[str], pa
 
 async def report_as_of(pool: asyncpg.Pool, as_of: datetime) -> dict:
     async with pool.acquire() as conn:
-        report_id = await create_report(conn, as_of)
-    await run_report(pool, report_id, shards=2)
+        report = await create_report(conn, as_of)
+    await run_report(pool, report, shards=2)
     async with pool.acquire() as conn:
-        return await stored_rows(conn, report_id)
+        return await stored_rows(conn, report.id)
 
 
 async def test_bulk_load_from_outside_reports_like_ingest(db_settings, tmp_path):
     files = public_shape(generate_sample(tmp_path / "sample", stores=300, days=9, seed=11).paths[
         "store_status"].parent, tmp_path / "public")
-    pool = await asyncpg.create_pool(db_settings.dsn(), min_size=1, max_size=4)
+    pool = await create_pool(db_settings, max_size=4)
     try:
         assert await parallel_copy_like_the_go_tool(db_settings.dsn(), files / "store_status.csv") > 0
         async with pool.acquire() as conn:

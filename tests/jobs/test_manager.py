@@ -5,11 +5,12 @@ import json
 import uuid
 from datetime import UTC, datetime, timedelta
 
-import asyncpg
 import pytest
 
+from app.db.connect import create_pool
 from app.db.models import ReportState
 from app.jobs.manager import QUEUE_CHANNEL, ReportManager
+from app.report.parameters import ReportParameters
 
 AS_OF = datetime(2024, 3, 14, 12, 0, tzinfo=UTC)
 LEASE = 30.0
@@ -18,7 +19,7 @@ MAX_ATTEMPTS = 3
 
 @pytest.fixture
 async def manager(db_settings) -> ReportManager:
-    pool = await asyncpg.create_pool(db_settings.dsn(), min_size=1, max_size=12)
+    pool = await create_pool(db_settings, max_size=12)
     yield ReportManager(pool)
     await pool.close()
 
@@ -36,7 +37,7 @@ async def add_shard(conn, report_id, shard: int, finished: bool, stores: list[st
 async def test_enqueue_stores_the_request_and_notifies(manager, conn):
     received: asyncio.Queue[str] = asyncio.Queue()
     await conn.add_listener(QUEUE_CHANNEL, lambda *args: received.put_nowait(args[-1]))
-    report = await manager.enqueue(AS_OF, ["s1", "s2"])
+    report = await manager.enqueue(AS_OF, ReportParameters(store_ids=["s1", "s2"]))
     assert report.status is ReportState.queued
     assert report.as_of == AS_OF
     assert report.parameters == {"store_ids": ["s1", "s2"]}

@@ -15,10 +15,18 @@ import asyncpg
 import pytest
 
 from app.config import PROJECT_ROOT
+from app.db.connect import create_pool
 from app.jobs.manager import ReportManager
 from app.report.csv import write_csv
 from tests.support.api import (
-    WAIT, HeldLock, WorkerProcess, block_reports, load_sample, model_csv, wait_for_row, worker_env,
+    WAIT,
+    HeldLock,
+    WorkerProcess,
+    block_reports,
+    load_sample,
+    model_csv,
+    wait_for_row,
+    worker_env,
 )
 
 SAMPLE_STORES = 200
@@ -33,7 +41,7 @@ def settings(db_settings):
 
 @pytest.fixture
 async def manager(settings):
-    pool = await asyncpg.create_pool(settings.dsn(), min_size=1, max_size=4)
+    pool = await create_pool(settings, max_size=4)
     yield ReportManager(pool)
     await pool.close()
 

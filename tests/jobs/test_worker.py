@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 import asyncpg
 import pytest
 
-from app.db.models import ReportState
+from app.db.connect import create_pool
+from app.db.models import Report, ReportState
 from app.jobs.manager import ReportManager
 from app.jobs.worker import Worker
 
@@ -34,7 +35,8 @@ class StandInEngine:
         self.started = asyncio.Event()
         self.cancelled = asyncio.Event()
 
-    async def __call__(self, pool: asyncpg.Pool, report_id: uuid.UUID, *, shards: int) -> int:
+    async def __call__(self, pool: asyncpg.Pool, report: Report, *, shards: int) -> int:
+        report_id = report.id
         self.calls += 1
         self.started.set()
         if self.calls <= self.fail_first:
@@ -75,7 +77,7 @@ def settings(db_settings):
 
 @pytest.fixture
 async def pool(settings):
-    pool = await asyncpg.create_pool(settings.dsn(), min_size=1, max_size=10)
+    pool = await create_pool(settings, max_size=10)
     yield pool
     await pool.close()
 

@@ -3,7 +3,6 @@ default sample against the model."""
 
 from datetime import timedelta
 
-import asyncpg
 import pytest
 
 from app.db.queries import queries
@@ -23,17 +22,15 @@ def small_sample(tmp_path_factory):
 
 
 @pytest.fixture
-async def loaded(db_settings, small_sample):
+async def loaded(db_settings, pool, small_sample):
     result = await ingest(db_settings, small_sample, progress=False)
     assert result.ok
-    pool = await asyncpg.create_pool(db_settings.dsn(), min_size=1, max_size=6)
-    yield pool, read_sample(small_sample)
-    await pool.close()
+    return pool, read_sample(small_sample)
 
 
 def _expected_rows(model_input, as_of, store_ids=None):
-    polls, hours, zones = model_input
-    return {s: f.rounded() for s, f in compute_report(polls, hours, zones, as_of, store_ids).items()}
+    polls, hours, zones, special = model_input
+    return {s: f.rounded() for s, f in compute_report(polls, hours, zones, as_of, store_ids, special).items()}
 
 
 @pytest.mark.parametrize("shards", [1, 3, 8])
@@ -41,8 +38,9 @@ async def test_report_rows_match_model(loaded, shards):
     pool, model_input = loaded
     async with pool.acquire() as conn:
         as_of = await newest_poll(conn)
-        report_id = await create_report(conn, as_of)
-    count = await run_report(pool, report_id, shards=shards)
+        report = await create_report(conn, as_of)
+    report_id = report.id
+    count = await run_report(pool, report, shards=shards)
     async with pool.acquire() as conn:
         rows = await stored_rows(conn, report_id)
         shard_rows = await conn.fetch(queries["report_shards"], report_id)
@@ -57,14 +55,14 @@ async def test_csv_is_byte_identical_to_model(loaded, tmp_path):
     pool, model_input = loaded
     async with pool.acquire() as conn:
         as_of = await newest_poll(conn) - timedelta(hours=30, minutes=17)
-        report_id = await create_report(conn, as_of)
-    await run_report(pool, report_id, shards=2)
+        report = await create_report(conn, as_of)
+    await run_report(pool, report, shards=2)
     async with pool.acquire() as conn:
-        await write_csv(conn, report_id, tmp_path / "r.csv")
-    polls, hours, zones = model_input
+        await write_csv(conn, report.id, tmp_path / "r.csv")
+    polls, hours, zones, special = model_input
     text = (tmp_path / "r.csv").read_text()
     assert text.splitlines()[0] == CSV_HEADER
-    assert text == to_csv(compute_report(polls, hours, zones, as_of))
+    assert text == to_csv(compute_report(polls, hours, zones, as_of, special=special))
 
 
 async def test_store_filter_and_past_as_of(loaded):
@@ -73,10 +71,10 @@ async def test_store_filter_and_past_as_of(loaded):
     wanted = sorted({p.store_id for p in polls})[::37] + ["no-such-store"]
     async with pool.acquire() as conn:
         as_of = await newest_poll(conn) - timedelta(days=2)
-        report_id = await create_report(conn, as_of, wanted)
-    await run_report(pool, report_id, shards=3)
+        report = await create_report(conn, as_of, wanted)
+    await run_report(pool, report, shards=3)
     async with pool.acquire() as conn:
-        rows = await stored_rows(conn, report_id)
+        rows = await stored_rows(conn, report.id)
     assert rows == _expected_rows(model_input, as_of, wanted)
     assert "no-such-store" not in rows
 
@@ -85,8 +83,9 @@ async def test_rerun_after_crash_finishes_missing_shards_only(loaded):
     pool, model_input = loaded
     async with pool.acquire() as conn:
         as_of = await newest_poll(conn)
-        report_id = await create_report(conn, as_of)
-        plan = await plan_shards(conn, report_id, 4)
+        report = await create_report(conn, as_of)
+        report_id = report.id
+        plan = await plan_shards(conn, report_id, 4, None)
         # As if a worker died after committing shard 1 only.
         first = plan[1]
         await conn.fetchval(queries["compute_report_shard"], report_id, first["shard"], as_of,
@@ -95,8 +94,8 @@ async def test_rerun_after_crash_finishes_missing_shards_only(loaded):
         finished_at = await conn.fetchval(
             "select finished_at from report_shard where report_id = $1 and shard = $2", report_id, first["shard"])
     assert 0 < len(partial) < len(_expected_rows(model_input, as_of))
-    await run_report(pool, report_id, shards=4)
-    await run_report(pool, report_id, shards=4)  # a second re-run changes nothing
+    await run_report(pool, report, shards=4)
+    await run_report(pool, report, shards=4)  # a second re-run changes nothing
     async with pool.acquire() as conn:
         rows = await stored_rows(conn, report_id)
         again = await conn.fetchval(
@@ -106,20 +105,16 @@ async def test_rerun_after_crash_finishes_missing_shards_only(loaded):
 
 
 @pytest.mark.slow
-async def test_full_default_sample_agrees_with_model(db_settings, tmp_path):
+async def test_full_default_sample_agrees_with_model(db_settings, pool, tmp_path):
     """Every store of the default-size sample (~14 k stores, ~2 M polls): SQL and model give the same CSV row."""
     generate_sample(tmp_path, stores=14_000, days=8, seed=1)
     assert (await ingest(db_settings, tmp_path, progress=False)).ok
-    pool = await asyncpg.create_pool(db_settings.dsn(), min_size=1, max_size=4)
-    try:
-        async with pool.acquire() as conn:
-            as_of = await newest_poll(conn)
-            report_id = await create_report(conn, as_of)
-        await run_report(pool, report_id, shards=2)
-        async with pool.acquire() as conn:
-            rows = await stored_rows(conn, report_id)
-    finally:
-        await pool.close()
+    async with pool.acquire() as conn:
+        as_of = await newest_poll(conn)
+        report = await create_report(conn, as_of)
+    await run_report(pool, report, shards=2)
+    async with pool.acquire() as conn:
+        rows = await stored_rows(conn, report.id)
     expected = _expected_rows(read_sample(tmp_path), as_of)
     assert len(rows) == len(expected) > 13_000
     mismatched = [s for s in expected if rows.get(s) != expected[s]]

@@ -5,7 +5,7 @@ import csv
 import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -26,7 +26,7 @@ def read_rows(path: Path) -> tuple[list[str], list[list[str]]]:
 
 def parse_utc(text: str) -> datetime:
     fmt = "%Y-%m-%d %H:%M:%S.%f UTC" if "." in text else "%Y-%m-%d %H:%M:%S UTC"
-    return datetime.strptime(text, fmt).replace(tzinfo=timezone.utc)
+    return datetime.strptime(text, fmt).replace(tzinfo=UTC)
 
 
 def minutes(clock: str) -> int:
@@ -98,14 +98,14 @@ def test_timestamps_parse_and_lie_in_the_window(polls: list[list[str]]) -> None:
 
 
 def test_the_default_week_contains_the_us_spring_forward() -> None:
-    assert DEFAULT_END - timedelta(days=8) < datetime(2024, 3, 10, 7, tzinfo=timezone.utc) < DEFAULT_END
+    assert DEFAULT_END - timedelta(days=8) < datetime(2024, 3, 10, 7, tzinfo=UTC) < DEFAULT_END
 
 
 def test_custom_end_naive_is_utc_and_fractional_end_is_respected(tmp_path: Path) -> None:
     end = datetime(2023, 1, 25, 12, 30, 15, 123456)
     summary = generate_sample(tmp_path, stores=50, days=2, seed=3, end=end)
     times = [parse_utc(stamp) for _, _, stamp in read_rows(summary.paths["store_status"])[1]]
-    aware_end = end.replace(tzinfo=timezone.utc)
+    aware_end = end.replace(tzinfo=UTC)
     assert aware_end - timedelta(days=2) <= min(times) and max(times) <= aware_end
 
 

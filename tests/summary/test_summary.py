@@ -1,6 +1,7 @@
-"""The status change summary (sql/migrations/006_status_change.sql, app/report/summary.py): what it holds, that
-every kind of write to store_status makes it stale exactly where it should, that refreshing makes it true again
-(after drop_chunks and a TRUNCATE of a chunk too), and that a report never trusts a stale summary."""
+"""The status change summary (sql/functions/summary, app/summary): what it holds, that every kind of write to
+store_status makes it stale exactly where it should, that refreshing makes it true again (after drop_chunks and a
+TRUNCATE of a chunk too), that a report never trusts a stale summary, and that the incremental upkeep of our own
+writes (absorb) leaves exactly what a refresh from scratch would."""
 
 import asyncio
 import random
@@ -13,11 +14,12 @@ from app.db.queries import queries
 from app.ingest import ingest
 from app.report import engine
 from app.report.engine import run_report
-from app.report.summary import INFINITY, MINUS_INFINITY, STALE_SUMMARY, refresh_summary_on, stale_from
 from app.sample import generate_sample
+from app.summary import refresh as summary
+from app.summary.refresh import INFINITY, MINUS_INFINITY, STALE_SUMMARY, refresh_summary_on, stale_from
 from tests.support.cases import utc
 from tests.support.model import Poll, compute_report
-from tests.support.reports import create_report, differences, load_rows, read_sample, sql_figures, stored_rows
+from tests.support.reports import create_report, differences, read_sample, sql_figures, stored_rows
 
 DAY = timedelta(days=1)
 START = utc("2024-03-01 00:00")  # a chunk boundary (chunks are UTC days)
@@ -170,38 +172,32 @@ async def test_a_stale_summary_is_never_read(conn):
     assert failure.value.sqlstate == STALE_SUMMARY
 
 
-async def test_engine_catches_up_when_a_load_lands_under_it(db_settings, monkeypatch):
+async def test_engine_catches_up_when_a_load_lands_under_it(conn, pool, monkeypatch):
     """The engine looks at the summary, a load commits, the shards start: each shard's statement notices, the
     engine summarizes again and reruns it, and the report is exact."""
-    conn = await asyncpg.connect(db_settings.dsn())
-    pool = await asyncpg.create_pool(db_settings.dsn(), min_size=1, max_size=6)
-    try:
-        polls = [(s, st, ts) for s, st, ts in random_polls(8)]
-        await insert_polls(conn, polls)
-        await refresh_summary_on(conn)
-        as_of = START + 4 * DAY
-        late = [("s0", "inactive", START + timedelta(hours=1)), ("s4", "inactive", START + 3 * DAY)]
-        real = engine.summary_until
-        calls = []
+    polls = [(s, st, ts) for s, st, ts in random_polls(8)]
+    await insert_polls(conn, polls)
+    await refresh_summary_on(conn)
+    as_of = START + 4 * DAY
+    late = [("s0", "inactive", START + timedelta(hours=1)), ("s4", "inactive", START + 3 * DAY)]
+    real = engine.usable_summary_until
+    calls = []
 
-        async def look_then_load(pool_, as_of_, workers):
-            calls.append(as_of_)
-            until = await real(pool_, as_of_, workers)
-            if len(calls) == 1:
-                await insert_polls(conn, late)  # lands after the look, before the shards
-            return until
+    async def look_then_load(pool_, as_of_, workers):
+        calls.append(as_of_)
+        until = await real(pool_, as_of_, workers)
+        if len(calls) == 1:
+            await insert_polls(conn, late)  # lands after the look, before the shards
+        return until
 
-        monkeypatch.setattr(engine, "summary_until", look_then_load)
-        report_id = await create_report(conn, as_of)
-        await run_report(pool, report_id, shards=2)
-        rows = await stored_rows(conn, report_id)
-        assert len(calls) >= 2  # the shards came back for a new look
-    finally:
-        await pool.close()
+    monkeypatch.setattr(engine, "usable_summary_until", look_then_load)
+    report = await create_report(conn, as_of)
+    await run_report(pool, report, shards=2)
+    rows = await stored_rows(conn, report.id)
+    assert len(calls) >= 2  # the shards came back for a new look
     model_polls = [Poll(s, st, ts) for s, st, ts in polls + late]
     expected = {s: f.rounded() for s, f in compute_report(model_polls, [], {}, as_of).items()}
     assert rows == expected
-    await conn.close()
 
 
 async def test_mixed_reading_agrees_with_reading_every_poll(conn):
@@ -240,8 +236,9 @@ async def test_loader_keeps_the_summary_current(db_settings, conn, small_sample,
     assert dict(await conn.fetch("select chunk, summarized_at from status_change_chunk")) == summarized
     assert await conn.fetchval("select count(*) from status_change_pending") == 0
 
-    # An hour of new polls: only its chunk is summarized.
-    polls, hours, zones = read_sample(small_sample)
+    # An hour of new polls: the summary absorbs them in proportion (no chunk is summarized again) and is exactly
+    # what summarizing everything would give.
+    polls, hours, zones, special = read_sample(small_sample)
     stores = sorted({p.store_id for p in polls})
     next_hour = [Poll(s, "inactive" if i % 3 else "active", newest + timedelta(minutes=20 + i % 40))
                  for i, s in enumerate(stores)]
@@ -250,12 +247,14 @@ async def test_loader_keeps_the_summary_current(db_settings, conn, small_sample,
         f"{p.store_id},{p.status},{p.ts.strftime('%Y-%m-%d %H:%M:%S.%f')} UTC\n" for p in next_hour))
     assert (await ingest(db_settings, status=feed, progress=False)).ok
     after = dict(await conn.fetch("select chunk, summarized_at from status_change_chunk"))
-    resummarized = [c for c in after if summarized.get(c) != after[c]]
-    assert len(resummarized) == 1 + (newest.date() != (newest + timedelta(hours=1)).date())
+    assert [c for c in after if summarized.get(c) != after[c]] == []
     as_of = newest + timedelta(hours=1)
     assert await stale_from(conn, as_of) == INFINITY
+    assert await conn.fetchval("select count(*) from status_change_pending") == 0
+    everything = [(p.store_id, p.status, p.ts) for p in polls + next_hour]
+    assert await summary_rows(conn) == expected_summary(everything)
     rows = await sql_figures(conn, as_of, summary_until=INFINITY)
-    assert differences(compute_report(polls + next_hour, hours, zones, as_of), rows) == []
+    assert differences(compute_report(polls + next_hour, hours, zones, as_of, special=special), rows) == []
 
 
 async def test_summarize_command_after_an_outside_load(db_settings, conn, monkeypatch, capsys):
@@ -273,8 +272,6 @@ async def test_a_refresh_that_dies_midway_leaves_nothing_half_done(conn, monkeyp
     """Each chunk is summarized in its own transaction: a refresh that fails inside the second chunk's (after
     deleting that chunk's old rows) leaves the first chunk current, the second with its old rows and stale (so
     read from the polls), and the next refresh finishes the job."""
-    from app.report import summary
-
     polls = random_polls(12, days=3)
     await insert_polls(conn, polls)
     await refresh_summary_on(conn)
@@ -286,8 +283,9 @@ async def test_a_refresh_that_dies_midway_leaves_nothing_half_done(conn, monkeyp
     async def fail_inside_second(c, chunk):
         calls.append(chunk["range_start"])
         if len(calls) == 2:
-            async with c.transaction(isolation="repeatable_read"):
-                await c.execute(queries["clear_chunk_summary"], chunk["range_start"], chunk["range_end"])
+            async with c.transaction():
+                await c.execute("delete from status_change where ts >= $1 and ts < $2", chunk["range_start"],
+                                chunk["range_end"])
                 await c.execute("select 1/0")
         return await real(c, chunk)
 

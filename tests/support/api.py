@@ -21,8 +21,8 @@ import asyncpg
 import httpx
 import uvicorn
 
-from app.api.main import create_app
 from app.config import PROJECT_ROOT, Settings
+from app.service import create_app
 from tests.support.database import free_port
 from tests.support.model import HourRow, Poll, compute_report, to_csv
 from tests.support.reports import load_rows

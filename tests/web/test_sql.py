@@ -1,126 +1,108 @@
-"""The web pages' SQL (sql/migrations/005_web.sql, sql/queries/web.sql): the store timeline's functions apply the
-report's rules (they add up to report_seconds_v2's figures and agree with the Python model), and the report page's
-aggregates are right on hand-made report rows."""
+"""The web pages' SQL (sql/queries/web.sql): the store timeline is cut from the pieces every report figure is summed
+from, so over the report's week it gives the hand-computed figures of every case, agrees with the Python model on
+random data, and adds up to the report on a generated sample; the report page's aggregates are right on
+hand-made report rows."""
 
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from app.db.queries import queries
-from tests.support.cases import CASES
-from tests.support.model import business_intervals, status_per_instant, status_segments
+from tests.support.cases import ALL_CASES
+from tests.support.model import business_intervals, merge_intervals, status_per_instant, status_segments
 from tests.support.reports import load_rows
-from tests.support.strategies import STORES, scenarios
+from tests.support.strategies import STORES, scenarios_with_special
 from tests.support.web import load_generated_sample
 
-WINDOWS = {"hour": timedelta(hours=1), "day": timedelta(days=1), "week": timedelta(days=7)}
-
-# Per store and window: the seconds up and down in business hours by intersecting the two functions' intervals,
-# next to report_seconds_v2's figures for the same store.
-FIGURES_FROM_INTERVALS = """
-with windows(name, length) as (
-    values ('hour', interval '1 hour'), ('day', interval '1 day'), ('week', interval '7 days')
-), report as (
-    select * from report_seconds_v2($1, null, null, null)
-)
-select r.store_id, w.name,
-       coalesce(sum(extract(epoch from least(s.ends_at, b.close_at) - greatest(s.starts_at, b.open_at)))
-                filter (where s.status = 'active' and b.open_at is not null), 0) as up,
-       coalesce(sum(extract(epoch from least(s.ends_at, b.close_at) - greatest(s.starts_at, b.open_at)))
-                filter (where s.status = 'inactive' and b.open_at is not null), 0) as down,
-       case w.name when 'hour' then r.uptime_last_hour when 'day' then r.uptime_last_day
-                   else r.uptime_last_week end as report_up,
-       case w.name when 'hour' then r.downtime_last_hour when 'day' then r.downtime_last_day
-                   else r.downtime_last_week end as report_down
-from report r
-cross join windows w
-left join lateral store_status_segments_v1(r.store_id, $1 - w.length, $1) s on true
-left join lateral store_business_intervals_v1(r.store_id, $1 - w.length, $1) b
-       on s.starts_at < b.close_at and b.open_at < s.ends_at
-group by r.store_id, w.name, report_up, report_down
-"""
+WEEK = timedelta(days=7)
 
 
-def mismatches(rows: list[asyncpg.Record]) -> list[str]:
-    return [f"{r['store_id']} {r['name']}: intervals give up {r['up']} down {r['down']}, "
-            f"report_seconds_v2 {r['report_up']} {r['report_down']}"
-            for r in rows if (r["up"], r["down"]) != (r["report_up"], r["report_down"])]
+async def _zone(conn, store_id: str) -> str:
+    return await conn.fetchval("select z.zone from (select $1::text as store_id) s left join store_timezone t "
+                               "using (store_id) cross join lateral store_zone_v1(t.timezone_str) z", store_id)
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-async def test_store_intervals_add_up_to_the_report_on_every_hand_computed_case(conn, case):
-    await load_rows(conn, case.polls, case.hours, case.timezones)
-    rows = await conn.fetch(FIGURES_FROM_INTERVALS, case.as_of)
-    assert len(rows) >= 3 * len(case.expected)
-    assert mismatches(rows) == []
+async def _timeline(conn, store_id, as_of):
+    return await conn.fetch(queries["web_store_timeline"], store_id, as_of - WEEK, as_of, await _zone(conn, store_id))
 
 
-async def test_store_intervals_add_up_to_the_report_on_the_sample(db_settings, tmp_path, conn):
-    await load_generated_sample(db_settings, tmp_path / "sample", 150)
-    as_of = await conn.fetchval("select max(timestamp_utc) from store_status")
-    rows = await conn.fetch(FIGURES_FROM_INTERVALS, as_of)
-    assert len(rows) >= 3 * 150
-    assert mismatches(rows) == []
+def _week_totals(pieces) -> dict:
+    totals: dict = defaultdict(Decimal)
+    for p in pieces:
+        totals[p["kind"], p["status"], p["in_hours"]] += p["seconds"]
+    return totals
 
 
-def merged(segments):
+@pytest.mark.parametrize("case", ALL_CASES, ids=[c.name for c in ALL_CASES])
+async def test_timeline_over_the_week_gives_the_hand_computed_figures(conn, case):
+    await load_rows(conn, case.polls, case.hours, case.timezones, case.special)
+    for store_id, expected in case.expected.items():
+        totals = _week_totals(await _timeline(conn, store_id, case.as_of))
+        up_week, down_week = Decimal(expected[2]), Decimal(expected[5])
+        assert totals["status", "active", True] == up_week, store_id
+        assert totals["status", "inactive", True] == down_week, store_id
+        assert totals["hours", None, True] == up_week + down_week, store_id
+
+
+def _merged(spans):
     out = []
-    for start, end, status in segments:
-        if out and out[-1][2] == status and out[-1][1] == start:
-            out[-1] = (out[-1][0], end, status)
+    for start, end, state in spans:
+        if out and out[-1][2] == state and out[-1][1] == start:
+            out[-1] = (out[-1][0], end, state)
         else:
-            out.append((start, end, status))
+            out.append((start, end, state))
     return out
 
 
-async def _store_functions(conn, polls, hours, zones, start, end):
-    await conn.execute("truncate store_status, store_hours, store_timezone")
-    await load_rows(conn, polls, hours, zones)
-    result = {}
-    for store in STORES:
-        business = await conn.fetch("select * from store_business_intervals_v1($1, $2, $3)", store, start, end)
-        status = await conn.fetch("select * from store_status_segments_v1($1, $2, $3)", store, start, end)
-        result[store] = ([tuple(r) for r in business], [(r[0], r[1], r[2]) for r in status])
-    return result
+async def _timelines(conn, scenario):
+    polls, hours, zones, as_of, special = scenario
+    await conn.execute("truncate store_status, store_hours, store_timezone, special_hours")
+    await load_rows(conn, polls, hours, zones, special)
+    return {store: await _timeline(conn, store, as_of) for store in STORES}
 
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(scenario=scenarios())
-def test_store_functions_agree_with_the_model(sync_conn, scenario):
+@given(scenario=scenarios_with_special())
+def test_timeline_agrees_with_the_model(sync_conn, scenario):
+    """Whole-week runs of business hours and of status, ignoring the local-midnight cuts the page draws at."""
     loop, conn = sync_conn
-    polls, hours, zones, as_of = scenario
-    start = as_of - timedelta(days=7)
-    actual = loop.run_until_complete(_store_functions(conn, polls, hours, zones, start, as_of))
+    polls, hours, zones, as_of, special = scenario
+    start = as_of - WEEK
+    timelines = loop.run_until_complete(_timelines(conn, scenario))
     for store in STORES:
+        pieces = timelines[store]
         store_polls = [p for p in polls if p.store_id == store and p.ts <= as_of]
-        expected_status = merged(status_segments(status_per_instant(store_polls), start, as_of)) if store_polls else []
-        expected_hours = business_intervals([h for h in hours if h.store_id == store], zones.get(store), start, as_of)
-        assert actual[store] == (expected_hours, expected_status), store
+        if not store_polls:
+            assert pieces == [], store
+            continue
+        expected_hours = business_intervals([h for h in hours if h.store_id == store], zones.get(store), start,
+                                            as_of, [s for s in special if s.store_id == store])
+        actual_hours = merge_intervals((p["starts_at"], p["ends_at"]) for p in pieces if p["kind"] == "hours")
+        assert actual_hours == expected_hours, store
+        expected_status = _merged(status_segments(status_per_instant(store_polls), start, as_of))
+        actual_status = _merged(sorted((p["starts_at"], p["ends_at"], p["status"])
+                                       for p in pieces if p["kind"] == "status"))
+        assert actual_status == expected_status, store
 
 
 async def test_the_timeline_pieces_add_up_to_the_report_and_stay_inside_their_day(db_settings, tmp_path, conn):
     await load_generated_sample(db_settings, tmp_path / "sample", 60)
-    as_of = await conn.fetchval("select max(timestamp_utc) from store_status")
-    start = as_of - timedelta(days=7)
-    figures = {r["store_id"]: r for r in await conn.fetch("select * from report_seconds_v2($1, null, null, null)",
+    as_of = await conn.fetchval("select newest_poll_v1()")
+    start = as_of - WEEK
+    figures = {r["store_id"]: r for r in await conn.fetch("select * from report_seconds_v3($1, null, null, null)",
                                                            as_of)}
-    zones = {r["store_id"]: r["zone"] for r in await conn.fetch(
-        "select s.store_id, coalesce(z.name, 'America/Chicago') as zone from (select distinct store_id "
-        "from store_status) s left join store_timezone t using (store_id) "
-        "left join pg_timezone_names z on z.name = t.timezone_str")}
     for store_id, expected in figures.items():
-        pieces = await conn.fetch(queries["web_store_timeline"], store_id, start, as_of, zones[store_id])
-        days = {r["day"] for r in await conn.fetch(queries["web_local_days"], start, as_of, zones[store_id])}
-        totals = defaultdict(Decimal)
+        zone = await _zone(conn, store_id)
+        pieces = await conn.fetch(queries["web_store_timeline"], store_id, start, as_of, zone)
+        days = {r["day"] for r in await conn.fetch(queries["web_local_days"], start, as_of, zone)}
         for p in pieces:
             assert p["day"] in days
             assert 0 <= p["from_hour"] <= 24 and 0 <= p["to_hour"] <= 24, dict(p)
             assert p["seconds"] > 0
-            totals[p["kind"], p["status"], p["in_hours"]] += p["seconds"]
+        totals = _week_totals(pieces)
         assert totals["status", "active", True] == expected["uptime_last_week"], store_id
         assert totals["status", "inactive", True] == expected["downtime_last_week"], store_id
         assert totals["hours", None, True] == expected["uptime_last_week"] + expected["downtime_last_week"]
