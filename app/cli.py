@@ -6,7 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from app.config import get_settings
@@ -106,14 +106,19 @@ def _report(args: argparse.Namespace) -> int:
 
     from app.db.setup import open_database
     from app.jobs.inline import run_report_inline
+    from app.report.parameters import DayRange
 
     async def to_stdout(chunk: bytes) -> None:
         sys.stdout.buffer.write(chunk)
 
+    if (args.days is None) != (args.days_out is None):
+        raise StorepulseError("--days FROM TO and --days-out FILE.csv go together")
+    days = DayRange(**{"from": args.days[0], "to": args.days[1]}) if args.days else None
     settings = get_settings()
     open_database(settings)
     started = time.perf_counter()
-    report = asyncio.run(run_report_inline(settings, args.out or to_stdout, args.as_of, args.store))
+    report = asyncio.run(run_report_inline(settings, args.out or to_stdout, args.as_of, args.store, days,
+                                           args.days_out))
     target = f" written to {args.out}" if args.out else ""
     print(f"report {report.id}: {report.row_count:,} stores as of {report.as_of.isoformat()} in "
           f"{time.perf_counter() - started:.1f} s{target}", file=sys.stderr)
@@ -179,6 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="ISO 8601 instant (UTC when it has no offset); default: the newest poll")
     report.add_argument("--store", action="append", metavar="ID", help="report only this store (repeatable)")
     report.add_argument("--out", type=Path, metavar="FILE.csv", help="default: standard output")
+    report.add_argument("--days", nargs=2, type=date.fromisoformat, metavar=("FROM", "TO"),
+                        help="also figures per local date FROM..TO (YYYY-MM-DD, at most 92 dates), into --days-out")
+    report.add_argument("--days-out", type=Path, metavar="FILE.csv", help="where the days' CSV goes")
     report.set_defaults(func=_report)
 
     demo = commands.add_parser("demo", help="the main job end to end: sample data, load, service, report, CSV")

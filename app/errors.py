@@ -38,3 +38,15 @@ class ReportNotCancellable(StorepulseError):
 
 class ReportFailed(StorepulseError):
     """The report failed."""
+
+
+class PayloadTooLarge(StorepulseError):
+    """The request is too large."""
+
+
+class InvalidStoreData(StorepulseError):
+    """The store data is invalid."""
+
+
+class ReportNotReady(StorepulseError):
+    """The report is not complete."""

@@ -1,29 +1,30 @@
-"""A complete report's CSV as an async stream of byte chunks, straight from COPY ... TO STDOUT.
+"""A report's CSVs as async streams of byte chunks, straight from COPY ... TO STDOUT.
 
 COPY pushes chunks into a callback; a small bounded queue turns that into the async iterator a StreamingResponse
 reads, so a slow client slows the COPY down instead of the CSV piling up in memory.
 """
 
 import asyncio
-import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
-from app.jobs.manager import ReportManager
-from app.report.csv import write_csv
+import asyncpg
 
 _QUEUED_CHUNKS = 4
 
+Write = Callable[[asyncpg.Connection, Callable[[bytes], Awaitable[None]]], Awaitable[None]]
 
-async def report_csv_chunks(manager: ReportManager, report_id: uuid.UUID) -> AsyncIterator[bytes]:
+
+async def csv_chunks(pool: asyncpg.Pool, write: Write) -> AsyncIterator[bytes]:
+    """The chunks `write(conn, put)` puts, as they come."""
     chunks: asyncio.Queue[bytes | None] = asyncio.Queue(maxsize=_QUEUED_CHUNKS)
 
-    async def put(chunk: bytes | bytearray) -> None:
+    async def put(chunk: bytes) -> None:
         await chunks.put(bytes(chunk))  # asyncpg hands out bytearrays; the response wants bytes
 
     async def copy() -> None:
         try:
-            async with manager.pool.acquire() as conn:
-                await write_csv(conn, report_id, put)
+            async with pool.acquire() as conn:
+                await write(conn, put)
         finally:
             await chunks.put(None)
 

@@ -6,16 +6,24 @@ from fastapi.responses import JSONResponse
 
 from app.errors import (
     DatabaseSetupError,
+    IngestError,
     InvalidReportRequest,
+    InvalidStoreData,
+    PayloadTooLarge,
     ReportNotCancellable,
     ReportNotFound,
+    ReportNotReady,
     StorepulseError,
 )
 
 _HTTP_STATUS: dict[type[StorepulseError], int] = {
     ReportNotFound: 404,
     ReportNotCancellable: 409,
+    ReportNotReady: 409,
     InvalidReportRequest: 422,
+    PayloadTooLarge: 413,
+    InvalidStoreData: 422,
+    IngestError: 422,
     DatabaseSetupError: 503,
 }
 

@@ -1,14 +1,14 @@
 """Request and response bodies of the API, built on the models generated from prisma/schema.prisma."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
 
 from app.db import models
 from app.jobs.actions import MAX_STORE_IDS
-from app.report.parameters import ReportParameters
+from app.report.parameters import MAX_DAYS, DayRange, ReportParameters
 
 _AS_OF_HELP = (
     "The instant the report is computed as of (ISO 8601; without an offset it is read as UTC). "
@@ -36,6 +36,10 @@ class TriggerRequest(TriggerOneRequest):
         None, min_length=1, max_length=MAX_STORE_IDS,
         description=f"Report only these stores (at most {MAX_STORE_IDS:,}; each must have polls). Default: every "
                     "store with a poll at or before as_of.",
+    )
+    days: DayRange | None = Field(
+        None, description=f"Also figures per local date of each store's zone (rule 12), from `from` to `to` "
+                          f"(YYYY-MM-DD, both included, at most {MAX_DAYS} dates): GET /reports/{{id}}/days.",
     )
 
 
@@ -88,3 +92,58 @@ class FieldProblem(BaseModel):
 class ValidationProblem(BaseModel):
     detail: str = Field(description="What is wrong, in one line")
     errors: list[FieldProblem] = Field(default=[], description="Per field, when the request did not parse")
+
+
+class RejectedRow(BaseModel):
+    row: int = Field(description="The data row, counted from 1 (the line after the header)")
+    reason: str
+
+
+class PollIntakeResult(BaseModel):
+    received: int = Field(description="Rows in the body (blank lines are skipped)")
+    stored: int = Field(description="New polls stored")
+    duplicates: int = Field(description="Good rows already stored (or repeated in the body): stored once")
+    rejected: list[RejectedRow]
+
+
+_TIME = "A local wall-clock time, H:MM, HH:MM:SS or HH:MM:SS.ffffff; an end of 23:59:59 means midnight"
+
+
+class HoursIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    day_of_week: int = Field(description="0 = Monday ... 6 = Sunday")
+    start_time_local: StrictStr = Field(max_length=15, description=_TIME)
+    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day")
+
+
+class HoursStored(BaseModel):
+    store_id: str
+    rows: int
+
+
+class TimezoneIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    timezone_str: StrictStr = Field(min_length=1, max_length=100, description="An IANA name, e.g. America/Denver")
+
+
+class TimezoneStored(BaseModel):
+    store_id: str
+    timezone_str: str
+    warnings: list[str]
+
+
+class IntervalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    start_time_local: StrictStr = Field(max_length=15, description=_TIME)
+    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day")
+
+
+class SpecialHoursStored(BaseModel):
+    store_id: str
+    date_local: date
+    closed: bool = Field(description="True: the store is closed that date")
+    intervals: list[IntervalIn]
+    dropped: bool = Field(False, description="True: the exception was dropped (DELETE)")

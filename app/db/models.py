@@ -74,6 +74,8 @@ class Report(BaseModel):
     attempts: int
     worker_id: str | None = None
     lease_expires_at: datetime.datetime | None = None
+    # when its outages were computed (null: not yet)
+    outages_at: datetime.datetime | None = None
 
 
 class ReportRow(BaseModel):
@@ -104,6 +106,18 @@ class ReportDay(BaseModel):
     business_hours: decimal.Decimal
     uptime_hours: decimal.Decimal
     downtime_hours: decimal.Decimal
+
+
+class ReportOutage(BaseModel):
+    """Rule 11: one outage of a store in a report's week (in business hours and inactive), kept once asked for."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "report_outage"
+
+    report_id: uuid.UUID
+    store_id: str
+    start_utc: datetime.datetime
+    end_utc: datetime.datetime
 
 
 class ReportShard(BaseModel):

@@ -99,9 +99,13 @@ def _unzip(path: Path, unpack_dir: Path) -> Path:
 
 def read_header(path: Path, kind: FileKind) -> Header:
     with path.open("rb") as f:
-        first = f.readline()
+        return parse_header(f.readline(), kind, str(path))
+
+
+def parse_header(first: bytes, kind: FileKind, source: str) -> Header:
+    """The header line of a file (or of a CSV body posted to the API) of the given kind."""
     if not first.strip():
-        raise IngestError(f"{path}: empty file or blank header line; expected columns {', '.join(kind.columns)}")
+        raise IngestError(f"{source}: empty file or blank header line; expected columns {', '.join(kind.columns)}")
     text = first.decode("utf-8-sig", errors="replace").rstrip("\r\n")
     names = [n.strip().lower() for n in next(csv.reader([text]))]
     positions, missing = {}, []
@@ -113,7 +117,7 @@ def read_header(path: Path, kind: FileKind) -> Header:
             missing.append("dayOfWeek (or day_of_week)" if column == "day_of_week" else column)
     if missing:
         raise IngestError(
-            f"{path}: header {text!r} lacks the column(s) {', '.join(missing)} "
+            f"{source}: header {text!r} lacks the column(s) {', '.join(missing)} "
             f"(a {kind.name} file needs {', '.join(kind.columns)})"
         )
     return Header(positions, len(names), len(first))

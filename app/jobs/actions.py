@@ -2,18 +2,19 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 from app.db.models import Report
 from app.errors import InvalidReportRequest, ReportNotCancellable, ReportNotFound
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
-from app.report.parameters import ReportParameters
+from app.report.parameters import MAX_DAYS, DayRange, ReportParameters
 
 # A report for a list of stores carries the list in its parameters; beyond this many ids, report every store.
 MAX_STORE_IDS = 10_000
 _SHOWN_UNKNOWN = 10
 REPORT_NOT_FOUND = "Report not found"  # the API's 404 detail, word for word
+WEEK = timedelta(days=7)
 
 
 def clean_store_ids(store_ids: Sequence[str]) -> list[str]:
@@ -32,9 +33,13 @@ def clean_store_ids(store_ids: Sequence[str]) -> list[str]:
 
 
 async def submit_report(manager: ReportManager, as_of: datetime | None = None,
-                        store_ids: Sequence[str] | None = None) -> Report:
+                        store_ids: Sequence[str] | None = None, days: DayRange | None = None) -> Report:
     """Enqueue a report after checking its request. `as_of` defaults to the newest poll now and a naive
-    `as_of` is read as UTC; `store_ids` must all have polls."""
+    `as_of` is read as UTC; `store_ids` must all have polls; `days` (rule 12) span at most MAX_DAYS local dates.
+    A report needing polls that retention dropped is refused."""
+    if days is not None and not 1 <= days.count <= MAX_DAYS:
+        raise InvalidReportRequest(f"days must run from a date to the same or a later one, at most {MAX_DAYS} "
+                                   f"dates; got {days.first} to {days.last}")
     ids = None if store_ids is None else clean_store_ids(store_ids)
     if ids is not None:
         unknown = await manager.unknown_store_ids(ids)
@@ -51,7 +56,21 @@ async def submit_report(manager: ReportManager, as_of: datetime | None = None,
         as_of = as_of if as_of.tzinfo else as_of.replace(tzinfo=UTC)
         if not await manager.has_polls_until(as_of):
             raise InvalidReportRequest(f"no polls at or before as_of {as_of.isoformat()}: the report would be empty")
-    return await manager.enqueue(as_of, ReportParameters(store_ids=ids))
+    await _check_retention(manager, as_of, days)
+    return await manager.enqueue(as_of, ReportParameters(store_ids=ids, days=days))
+
+
+async def _check_retention(manager: ReportManager, as_of: datetime, days: DayRange | None) -> None:
+    kept_from = await manager.polls_kept_from()
+    if kept_from is None:
+        return
+    if as_of - WEEK < kept_from:
+        raise InvalidReportRequest(
+            f"the report's week starts at {(as_of - WEEK).isoformat()}, before {kept_from.isoformat()}, where the "
+            "polls kept by retention begin: choose an as_of at least 7 days after it")
+    if days is not None and datetime.combine(days.first, time(), UTC) - timedelta(days=1) < kept_from:
+        raise InvalidReportRequest(
+            f"days from {days.first} reach before {kept_from.isoformat()}, where the polls kept by retention begin")
 
 
 async def cancel_report(manager: ReportManager, report_id: uuid.UUID) -> Report:

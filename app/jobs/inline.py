@@ -12,14 +12,17 @@ from app.errors import ReportFailed
 from app.jobs.actions import submit_report
 from app.jobs.manager import ReportManager
 from app.jobs.worker import Worker, worker_pool_size
-from app.report.csv import write_csv
+from app.report.csv import write_csv, write_days_csv
+from app.report.parameters import DayRange
 
 _OTHER_WORKER_POLL_SECONDS = 0.5
 
 
 async def run_report_inline(settings: Settings, output: Path | Callable[[bytes], Awaitable[None]],
-                            as_of: datetime | None = None, store_ids: Sequence[str] | None = None) -> Report:
-    """Enqueue a report, run it here (retrying like a worker), and COPY its CSV into `output`.
+                            as_of: datetime | None = None, store_ids: Sequence[str] | None = None,
+                            days: DayRange | None = None, days_output: Path | None = None) -> Report:
+    """Enqueue a report, run it here (retrying like a worker), and COPY its CSV into `output` (and its days', when
+    asked for, into `days_output`).
 
     Running workers may claim it first (they hear the same NOTIFY); then this waits for their result.
     """
@@ -27,7 +30,7 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
     try:
         manager = ReportManager(pool)
         await manager.check_schema()
-        report = await submit_report(manager, as_of, store_ids)
+        report = await submit_report(manager, as_of, store_ids, days)
         worker = Worker(pool, settings)
         # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
         while (report := await worker.run_one(report.id)).status in (  # noqa: ASYNC110
@@ -37,6 +40,8 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
             raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")
         async with pool.acquire() as conn:
             await write_csv(conn, report.id, output)
+            if days_output is not None:
+                await write_days_csv(conn, report.id, days_output)
         return report
     finally:
         await pool.close()

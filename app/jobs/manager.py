@@ -103,6 +103,10 @@ class ReportManager:
     async def list_recent(self, limit: int, offset: int) -> list[Report]:
         return [_report(r) for r in await self.pool.fetch(queries["list_reports"], limit, offset)]
 
+    async def polls_kept_from(self) -> datetime | None:
+        """Where the polls retention kept begin (None: nothing was ever dropped)."""
+        return await self.pool.fetchval(queries["polls_kept_from"])
+
     async def has_polls_until(self, as_of: datetime) -> bool:
         return await self.pool.fetchval(queries["has_polls_until"], as_of)
 

@@ -1,8 +1,9 @@
 """Runs a claimed report: its stores split into shards (ranges of store ids) computed concurrently on separate
-connections (report_rows_v1). Each shard's rows and its completion commit together, so running a report again
-after a crash finishes only the shards that are missing and never duplicates a store. Before the shards, the
-status change summary is brought up to date if someone's writes made it stale (app/summary). This module does not
-touch the report's status: the job layer (app/jobs) owns that."""
+connections (report_rows_v2: the weekly figures, and the days' when asked for, in one pass). Each shard's rows and
+its completion commit together, so running a report again after a crash finishes only the shards that are
+missing and never duplicates a store. Before the shards, the status change summary is brought up to date if
+someone's writes made it stale (app/summary). This module does not touch the report's status: the job layer
+(app/jobs) owns that."""
 
 import asyncio
 import uuid
@@ -60,7 +61,9 @@ async def usable_summary_until(pool: asyncpg.Pool, as_of: datetime, workers: int
 
 async def run_report(pool: asyncpg.Pool, report: Report, *, shards: int) -> int:
     """Compute every unfinished shard of the report; returns the report's number of rows."""
-    store_ids = ReportParameters.of(report.parameters).store_ids
+    parameters = ReportParameters.of(report.parameters)
+    store_ids = parameters.store_ids
+    days = (parameters.days.first, parameters.days.last) if parameters.days else (None, None)
     async with pool.acquire() as conn:
         planned = await conn.fetch(queries["report_shards"], report.id)
     if planned and all(s["finished_at"] is not None for s in planned):
@@ -87,7 +90,7 @@ async def run_report(pool: asyncpg.Pool, report: Report, *, shards: int) -> int:
         async with pool.acquire() as conn, conn.transaction():
             await conn.execute(queries["shard_settings"])
             await conn.execute(queries["compute_report_shard"], report.id, shard["shard"], report.as_of,
-                               shard["store_from"], shard["store_to"], store_ids, shard_until)
+                               shard["store_from"], shard["store_to"], store_ids, shard_until, *days)
 
     async def compute(shard: asyncpg.Record) -> None:
         shard_until = until

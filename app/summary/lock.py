@@ -19,6 +19,24 @@ async def summary_lock(conn: asyncpg.Connection) -> AsyncIterator[None]:
 
 
 @asynccontextmanager
+async def summary_lock_within(conn: asyncpg.Connection, seconds: float) -> AsyncIterator[bool]:
+    """Yields whether the lock could be taken within `seconds` (and is now held)."""
+    await conn.execute(queries["set_lock_timeout"], f"{int(seconds * 1000)}ms")
+    try:
+        await conn.execute(queries["summary_lock"])
+        held = True
+    except asyncpg.LockNotAvailableError:
+        held = False
+    finally:
+        await conn.execute(queries["reset_lock_timeout"])
+    try:
+        yield held
+    finally:
+        if held:
+            await conn.execute(queries["summary_unlock"])
+
+
+@asynccontextmanager
 async def summary_lock_if_free(conn: asyncpg.Connection) -> AsyncIterator[bool]:
     """Yields whether the lock was free (and is now held): a writer that must not wait skips the upkeep, which
     leaves the summary stale but never wrong (reports read the polls of stale days)."""

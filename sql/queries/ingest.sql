@@ -194,3 +194,34 @@ order by stores desc, timezone_str
 
 -- name: rejects_csv
 select file, line, reason, raw from staging.reject order by file, line
+
+-- name: create_intake_table
+-- The live intake's batch (app/ingest/intake.py), for this transaction only; COPY reads its timestamps as UTC
+-- when they carry no offset, as the loader's do.
+create temp table if not exists intake_poll (
+    store_id      text        not null,
+    status        poll_status not null,
+    timestamp_utc timestamptz not null
+) on commit drop;
+set local timezone = 'UTC'
+
+-- name: store_intake_polls
+-- The batch's polls that are new (exact duplicates, in the batch or of stored polls, are kept once), inserted in
+-- (store_id, timestamp_utc) order; the trigger is told their time range. Returns what was added.
+with bounds as (
+    select set_config('storepulse.poll_range',
+                      tstzrange(min(timestamp_utc), max(timestamp_utc) + interval '1 microsecond')::text,
+                      true) as noted,
+           min(timestamp_utc) as lo, max(timestamp_utc) as hi
+    from intake_poll
+), new as (
+    select distinct i.store_id, i.status, i.timestamp_utc
+    from intake_poll i, bounds b
+    where not exists (select from store_status s
+                      where s.store_id = i.store_id and s.timestamp_utc = i.timestamp_utc and s.status = i.status
+                        and s.timestamp_utc >= b.lo and s.timestamp_utc <= b.hi)
+      and b.noted is not null
+)
+insert into store_status (store_id, status, timestamp_utc)
+select store_id, status, timestamp_utc from new order by store_id, timestamp_utc
+returning store_id, timestamp_utc

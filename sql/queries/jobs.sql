@@ -159,3 +159,7 @@ order by requested.position
 -- name: has_polls_until
 -- Whether any poll is at or before $1 (a report as of an earlier instant would have no rows).
 select exists (select 1 from store_status where timestamp_utc <= $1::timestamptz)
+
+-- name: polls_kept_from
+-- Where the polls kept by retention begin (no row: nothing was ever dropped).
+select kept_from from poll_retention

@@ -1,5 +1,5 @@
--- Queries of the report engine (app/report). The computation itself is report_rows_v1 and report_day_rows_v1
--- (sql/functions/report), over status_pieces_v1 (sql/functions/status).
+-- Queries of the report engine (app/report). The computation itself is report_rows_v2 (sql/functions/report), over
+-- status_pieces_v1 (sql/functions/status).
 
 -- name: report_shards
 select shard, store_from, store_to, finished_at from report_shard where report_id = $1 order by shard
@@ -41,18 +41,28 @@ set local plan_cache_mode = force_custom_plan;
 set local enable_mergejoin = off
 
 -- name: compute_report_shard
--- One shard's rows, its completion and the report's progress, in one statement (so one transaction): a crash
--- leaves a shard either finished with all its rows or not started. $1 report, $2 shard, and the shard's as_of,
--- store range, store filter and how far the status change summary is used ($7), as values, so the planner sees
--- constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a load made the summary stale before $7
--- since the engine looked.
-with inserted as (
+-- One shard's rows (and days, when the report has $8, $9), its completion and the report's progress, in one
+-- statement (so one transaction): a crash leaves a shard either finished with all its rows or not started. $1
+-- report, $2 shard, and the shard's as_of, store range, store filter and how far the status change summary is used
+-- ($7), as values, so the planner sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a
+-- load made the summary stale before $7 since the engine looked.
+with figures as materialized (
+    select f.*
+    from report_rows_v2($3, $4, $5, $6, $7, $8, $9) f
+    where exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
+), inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
                             downtime_last_hour, downtime_last_day, downtime_last_week)
-    select $1, f.*
-    from report_rows_v1($3, $4, $5, $6, $7) f
-    where exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
+    select $1, store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
+           downtime_last_day, downtime_last_week
+    from figures
+    where date_local is null
     returning 1
+), days as (
+    insert into report_day (report_id, store_id, date_local, business_hours, uptime_hours, downtime_hours)
+    select $1, store_id, date_local, business_hours, uptime_hours, downtime_hours
+    from figures
+    where date_local is not null
 ), counted as (
     select count(*)::int as stores from inserted
 ), shard_done as (
@@ -78,3 +88,36 @@ order by store_id collate "C"
 
 -- name: report_shards_done
 select coalesce(sum(stores), 0)::int from report_shard where report_id = $1 and finished_at is not null
+
+-- name: report_days_csv
+-- A report's days (rule 12) as CSV: store_id, date_local, business_hours, uptime_hours, downtime_hours, sorted by
+-- store_id in byte order, then date.
+select store_id, date_local, business_hours, uptime_hours, downtime_hours
+from report_day
+where report_id = $1
+order by store_id collate "C", date_local
+
+-- name: claim_report_outages
+-- Locks the report while its outages are computed (concurrent requests wait, then find them done); its as_of,
+-- parameters and whether they are there already.
+select as_of, parameters, outages_at is not null as ready from report where id = $1 for update
+
+-- name: compute_report_outages
+-- $1 report, $2 as_of, $3 store ids (null: all), $4 how far the summary is used: the report's outages, stored.
+with outages as (
+    insert into report_outage (report_id, store_id, start_utc, end_utc)
+    select $1, o.store_id, o.start_utc, o.end_utc from report_outages_v1($2, null, null, $3, $4) o
+    returning 1
+)
+update report set outages_at = now() where id = $1 returning (select count(*) from outages)
+
+-- name: report_outages_csv
+-- $1 report, $2 one store (null: all), $3 at least this many minutes (null: any). store_id, start_utc, end_utc
+-- (ISO 8601, UTC, microseconds), minutes (2 decimals, halves away from zero), by store then start.
+select store_id, to_char(start_utc at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as start_utc,
+       to_char(end_utc at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as end_utc,
+       round(extract(epoch from end_utc - start_utc) / 60, 2) as minutes
+from report_outage
+where report_id = $1 and ($2::text is null or store_id = $2)
+  and ($3::numeric is null or extract(epoch from end_utc - start_utc) >= $3::numeric * 60)
+order by store_id collate "C", start_utc

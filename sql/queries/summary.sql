@@ -6,6 +6,12 @@
 -- transaction begins so its snapshot sees every write the previous holder committed.
 select pg_advisory_lock(23364239363)  -- 0x5709E_0003
 
+-- name: set_lock_timeout
+select set_config('lock_timeout', $1, false)
+
+-- name: reset_lock_timeout
+reset lock_timeout
+
 -- name: summary_try_lock
 select pg_try_advisory_lock(23364239363)
 

@@ -89,7 +89,7 @@ async def test_rerun_after_crash_finishes_missing_shards_only(loaded):
         # As if a worker died after committing shard 1 only.
         first = plan[1]
         await conn.fetchval(queries["compute_report_shard"], report_id, first["shard"], as_of,
-                            first["store_from"], first["store_to"], None, None)
+                            first["store_from"], first["store_to"], None, None, None, None)
         partial = await stored_rows(conn, report_id)
         finished_at = await conn.fetchval(
             "select finished_at from report_shard where report_id = $1 and shard = $2", report_id, first["shard"])
@@ -115,6 +115,12 @@ async def test_full_default_sample_agrees_with_model(db_settings, pool, tmp_path
     await run_report(pool, report, shards=2)
     async with pool.acquire() as conn:
         rows = await stored_rows(conn, report.id)
+        # Rule 11 on every store: the lengths of its outages add up to its weekly downtime, to the microsecond.
+        unequal = await conn.fetch(
+            "select f.store_id from report_seconds_v3($1, null, null, null) f left join (select store_id, "
+            "sum(extract(epoch from end_utc - start_utc)) as down from report_outages_v1($1, null, null, null) "
+            "group by store_id) o using (store_id) where coalesce(o.down, 0) <> f.downtime_last_week", as_of)
+    assert [r["store_id"] for r in unequal] == []
     expected = _expected_rows(read_sample(tmp_path), as_of)
     assert len(rows) == len(expected) > 13_000
     mismatched = [s for s in expected if rows.get(s) != expected[s]]

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Query, status
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from app.api.csv_stream import report_csv_chunks
+from app.api.csv_stream import csv_chunks
 from app.api.deps import ManagerDep, ProgressCacheDep, ReportIdDep
 from app.api.schemas import (
     ErrorResponse,
@@ -22,6 +22,7 @@ from app.api.schemas import (
 from app.db.models import ReportState
 from app.errors import ReportNotFound
 from app.jobs.actions import REPORT_NOT_FOUND, cancel_report, submit_report
+from app.report.csv import write_csv
 
 router = APIRouter(tags=["reports"], responses={
     422: {"model": ValidationProblem, "description": "Invalid request: `detail` says what is wrong"},
@@ -35,7 +36,7 @@ async def trigger_report(manager: ManagerDep,
                          request: Annotated[TriggerRequest | None, Body()] = None) -> TriggerResponse:
     """Queue a report of every store (or of `store_ids`) as of `as_of`; poll it with `GET /get_report/{id}`."""
     request = request or TriggerRequest()
-    report = await submit_report(manager, request.as_of, request.store_ids)
+    report = await submit_report(manager, request.as_of, request.store_ids, request.days)
     return TriggerResponse(report_id=report.id)
 
 
@@ -74,7 +75,7 @@ async def get_report(report_id: ReportIdDep, manager: ManagerDep, progress: Prog
         stopped = StoppedResponse(status="Cancelled", error="the report was cancelled")
         return JSONResponse(stopped.model_dump(), status_code=status.HTTP_410_GONE)
     return StreamingResponse(
-        report_csv_chunks(manager, report_id),
+        csv_chunks(manager.pool, lambda conn, put: write_csv(conn, report_id, put)),
         media_type="text/csv",
         headers={"Content-Disposition": f'attachment; filename="report_{report_id}.csv"',
                  "X-Report-Status": "Complete"},

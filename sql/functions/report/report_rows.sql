@@ -1,20 +1,27 @@
--- The report's units: report_rows_v1(now, store_from, store_to, store_ids, summary_until) is report_seconds_v3 in
--- the CSV's units and rounding: the last hour in minutes, the last day and week in hours, each rounded to 2
--- decimals, halves away from zero (numeric round). What a report stores in report_row.
-create or replace function report_rows_v1(p_now timestamptz, p_store_from text, p_store_to text,
-                                          p_store_ids text[], p_summary_until timestamptz default null)
+-- The report's units: report_rows_v2(now, store_from, store_to, store_ids, summary_until, days_from, days_to) is
+-- report_figures_v1 in the CSVs' units and rounding: the last hour in minutes, the last day and week in hours,
+-- and the days' figures in hours, each rounded to 2 decimals, halves away from zero (numeric round). What a
+-- report stores (report_row; report_day for the rows with a date).
+create or replace function report_rows_v2(p_now timestamptz, p_store_from text, p_store_to text,
+                                          p_store_ids text[], p_summary_until timestamptz,
+                                          p_days_from date default null, p_days_to date default null)
 returns table (
     store_id           text,
+    date_local         date,
     uptime_last_hour   numeric(8, 2),
     uptime_last_day    numeric(8, 2),
     uptime_last_week   numeric(8, 2),
     downtime_last_hour numeric(8, 2),
     downtime_last_day  numeric(8, 2),
-    downtime_last_week numeric(8, 2)
+    downtime_last_week numeric(8, 2),
+    business_hours     numeric(8, 2),
+    uptime_hours       numeric(8, 2),
+    downtime_hours     numeric(8, 2)
 )
 language sql stable as $$
-    select store_id,
+    select store_id, date_local,
            round(uptime_last_hour / 60, 2), round(uptime_last_day / 3600, 2), round(uptime_last_week / 3600, 2),
-           round(downtime_last_hour / 60, 2), round(downtime_last_day / 3600, 2), round(downtime_last_week / 3600, 2)
-    from report_seconds_v3(p_now, p_store_from, p_store_to, p_store_ids, p_summary_until)
+           round(downtime_last_hour / 60, 2), round(downtime_last_day / 3600, 2), round(downtime_last_week / 3600, 2),
+           round(business_seconds / 3600, 2), round(uptime_seconds / 3600, 2), round(downtime_seconds / 3600, 2)
+    from report_figures_v1(p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from, p_days_to)
 $$;

@@ -1,0 +1,152 @@
+"""Polls received live (`POST /polls`): a CSV body with the file's header, or JSON objects with the same keys,
+checked line by line exactly as the loader checks the polls file (PollCheck), stored in one transaction with the
+status change summary brought up to date for them in proportion to the batch (app/summary/absorb.py). Idempotent:
+a poll already stored is counted as a duplicate and stored once."""
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+
+from app.db.queries import queries
+from app.errors import IngestError, PayloadTooLarge
+from app.ingest.poll_check import PollCheck, PollLayout
+from app.ingest.sources import STATUS, parse_header
+from app.summary.absorb import absorb_polls
+from app.summary.lock import summary_lock_within
+
+MAX_ROWS = 100_000
+MAX_BYTES = 16 * 1024 * 1024
+_LOCK_WAIT_SECONDS = 2.0  # a summary writer busy for longer: store the polls, leave the summary to the next refresh
+_KEYS = ("store_id", "status", "timestamp_utc")
+
+
+@dataclass
+class Rejected:
+    row: int  # 1-based data row
+    reason: str
+
+
+@dataclass
+class Batch:
+    """A checked body: the accepted rows as canonical CSV lines (store_id, status, timestamp_utc) and the rejects."""
+
+    received: int = 0
+    columns: list[str] = field(default_factory=lambda: list(_KEYS))  # the order of the fields in `lines`
+    lines: list[bytes] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # the data row of each accepted line
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Intake:
+    received: int
+    stored: int
+    duplicates: int
+    rejected: list[Rejected]
+    summarized: bool  # False: the summary was busy; reports summarize these polls' day themselves
+
+
+def _check_lines(data_lines: Sequence[bytes], layout: PollLayout) -> Batch:
+    if len(data_lines) > MAX_ROWS:
+        raise PayloadTooLarge(f"{len(data_lines):,} rows; at most {MAX_ROWS:,} are accepted per request")
+    check = PollCheck(layout)
+    batch = Batch(columns=layout.copy_columns)
+    for row, raw in enumerate(data_lines, start=1):
+        if not raw.strip():  # skipped, as the loader skips blank lines
+            check.check_each_line(b"\n")
+            continue
+        batch.received += 1
+        line = check.check_each_line(raw.rstrip(b"\r") + b"\n")
+        if line:
+            batch.lines.append(line)
+            batch.rows.append(row)
+    for line_number, reason, _ in check.result.rejects:
+        batch.rejected.append(Rejected(line_number, reason))
+    check.result.rejects.close()
+    batch.rejected.sort(key=lambda r: r.row)
+    return batch
+
+
+def check_csv_body(body: bytes) -> Batch:
+    """A text/csv body: a header naming store_id, status and timestamp_utc in any order, then one poll per line."""
+    if len(body) > MAX_BYTES:
+        raise PayloadTooLarge(f"{len(body):,} bytes; at most {MAX_BYTES:,} are accepted per request")
+    header, _, rest = body.partition(b"\n")
+    parsed = parse_header(header + b"\n", STATUS, "the body")
+    lines = rest.split(b"\n")
+    if lines and not lines[-1].strip():
+        lines.pop()  # the newline that ends the last line
+    return _check_lines(lines, PollLayout.from_header(parsed))
+
+
+def _as_text(value: Any) -> str | None:
+    """A JSON value as the file would spell it: strings as they are, integers (the first release's store ids)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def check_json_body(items: Any) -> Batch:
+    """An application/json body: a list of objects with store_id, status and timestamp_utc, checked as the lines of
+    a file with that header."""
+    if not isinstance(items, list):
+        raise IngestError("the body must be a JSON list of objects with store_id, status and timestamp_utc")
+    lines, problems = [], {}
+    for row, item in enumerate(items, start=1):
+        values = [_as_text(item.get(key)) if isinstance(item, dict) else None for key in _KEYS]
+        if not isinstance(item, dict):
+            problems[row] = "not a JSON object"
+        elif None in values:
+            missing = [k for k, v in zip(_KEYS, values) if v is None]
+            problems[row] = f"{', '.join(missing)} missing or not a string"
+        if row in problems:
+            lines.append(b"\x00")  # a line that is rejected; its reason is replaced by the problem's below
+            continue
+        out = io.StringIO()
+        csv.writer(out, lineterminator="").writerow(values)
+        lines.append(out.getvalue().encode())
+    batch = _check_lines(lines, PollLayout(3, (0, 1, 2)))
+    batch.rejected = sorted([r for r in batch.rejected if r.row not in problems]
+                            + [Rejected(row, reason) for row, reason in problems.items()], key=lambda r: r.row)
+    return batch
+
+
+def _store_of(batch: Batch, line: bytes) -> str:
+    return next(csv.reader([line.decode()]))[batch.columns.index("store_id")]
+
+
+def stores_of(batch: Batch) -> set[str]:
+    return {_store_of(batch, line) for line in batch.lines}
+
+
+def restrict(batch: Batch, permitted: set[str]) -> Batch:
+    """Rejects, row by row, the polls of stores not in `permitted` (those a tenant's write key may post)."""
+    stores = [_store_of(batch, line) for line in batch.lines]
+    keep = [i for i, store in enumerate(stores) if store in permitted]
+    refused = [Rejected(batch.rows[i], f"store {stores[i]!r} is not one of this key's stores")
+               for i in range(len(stores)) if stores[i] not in permitted]
+    return Batch(batch.received, batch.columns, [batch.lines[i] for i in keep], [batch.rows[i] for i in keep],
+                 sorted(batch.rejected + refused, key=lambda r: r.row))
+
+
+async def store_batch(conn: asyncpg.Connection, batch: Batch) -> Intake:
+    """Stores the accepted polls that are new, in one transaction, with the summary brought up to date for them
+    when its lock is free within a moment (otherwise the summary knows it is stale)."""
+    if not batch.lines:
+        return Intake(batch.received, 0, 0, batch.rejected, True)
+    async with summary_lock_within(conn, _LOCK_WAIT_SECONDS) as summarized:
+        async with conn.transaction(isolation="repeatable_read" if summarized else "read_committed"):
+            await conn.execute(queries["create_intake_table"])
+            await conn.copy_to_table("intake_poll", source=io.BytesIO(b"".join(batch.lines)), format="csv",
+                                     columns=batch.columns)
+            added = await conn.fetch(queries["store_intake_polls"])
+            if summarized:
+                await absorb_polls(conn, [r["store_id"] for r in added], [r["timestamp_utc"] for r in added],
+                                   exact=True)
+    return Intake(batch.received, len(added), len(batch.lines) - len(added), batch.rejected, summarized)

@@ -1,0 +1,75 @@
+"""The read path whose cost does not grow with history (report_polls_v2): one row per store before the week, found
+by an index probe, then the week's rows. Exact against the model over histories of several weeks, with stores
+silent for weeks before the window, as_of at and around chunk (UTC day) boundaries, store filters, and a summary
+that is partly stale."""
+
+from datetime import timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.db.queries import queries
+from app.summary.refresh import INFINITY, MINUS_INFINITY, refresh_summary_on
+from tests.support.cases import utc
+from tests.support.model import ACTIVE, INACTIVE, HourRow, Poll, compute_report
+from tests.support.reports import differences, load_rows, sql_figures
+
+BOUNDARY = utc("2024-04-01 00:00")  # a chunk boundary
+STORES = ["a", "b", "c", "d", "e"]
+
+as_ofs = st.builds(lambda days, micros: BOUNDARY + timedelta(days=days, microseconds=micros),
+                   st.integers(-2, 2), st.sampled_from([0, 1, -1, 3_600_000_000, -86_399_999_999]))
+
+
+@st.composite
+def histories(draw):
+    """Polls over the five weeks before as_of: store `d` falls silent two to four weeks before the window, `e`
+    starts inside it; the others poll now and then, some of them at exact chunk boundaries."""
+    as_of = draw(as_ofs)
+    polls = []
+    for store in ("a", "b", "c"):
+        for _ in range(draw(st.integers(0, 12))):
+            minutes = draw(st.one_of(st.integers(-35 * 24 * 60, 60), st.sampled_from([-7 * 24 * 60, -6 * 24 * 60])))
+            at = as_of + timedelta(minutes=minutes)
+            if draw(st.booleans()):
+                at = at.replace(hour=0, minute=0, second=0, microsecond=0)  # a chunk boundary
+            polls.append(Poll(store, draw(st.sampled_from([ACTIVE, INACTIVE])), at))
+    silent_since = as_of - timedelta(days=draw(st.integers(14, 28)))
+    polls.append(Poll("d", draw(st.sampled_from([ACTIVE, INACTIVE])), silent_since))
+    polls.append(Poll("d", draw(st.sampled_from([ACTIVE, INACTIVE])), silent_since - timedelta(days=3)))
+    polls.append(Poll("e", draw(st.sampled_from([ACTIVE, INACTIVE])), as_of - timedelta(days=draw(st.integers(0, 6)))))
+    hours = draw(st.lists(st.builds(HourRow, st.sampled_from(STORES), st.integers(0, 6),
+                                    st.sampled_from([utc("2024-01-01 09:00").time(), utc("2024-01-01 22:00").time()]),
+                                    st.sampled_from([utc("2024-01-01 17:00").time(), utc("2024-01-01 02:00").time()])),
+                          max_size=4))
+    stale_days = draw(st.sampled_from([None, 1, 10, 30]))  # polls of the last N days written after the summary
+    return polls, hours, as_of, stale_days
+
+
+async def _load(conn, polls, hours, as_of, stale_days) -> None:
+    await conn.execute("truncate store_status, store_hours, store_timezone, status_change, status_change_chunk, "
+                       "status_change_pending, polled_store")
+    split = None if stale_days is None else as_of - timedelta(days=stale_days)
+    await load_rows(conn, [p for p in polls if split is None or p.ts < split], hours, {"c": "Asia/Kolkata"})
+    await refresh_summary_on(conn)
+    later = [p for p in polls if split is not None and p.ts >= split]
+    if later:
+        async with conn.transaction():
+            await conn.execute(queries["set_poll_range"], min(p.ts for p in later),
+                               max(p.ts for p in later) + timedelta(microseconds=1))
+            await load_rows(conn, later, [], {})
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=histories(), wanted=st.sampled_from([None, ["a", "d"], ["d"], ["e", "x"]]))
+def test_reports_over_long_histories_agree_with_the_model(sync_conn, history, wanted):
+    loop, conn = sync_conn
+    polls, hours, as_of, stale_days = history
+    loop.run_until_complete(_load(conn, polls, hours, as_of, stale_days))
+    expected = compute_report(polls, hours, {"c": "Asia/Kolkata"}, as_of, wanted)
+    for until in (None, MINUS_INFINITY):  # as the statement finds the summary usable, and reading every poll
+        actual = loop.run_until_complete(sql_figures(conn, as_of, wanted, summary_until=until))
+        assert differences(expected, actual) == [], until
+    loop.run_until_complete(refresh_summary_on(conn))
+    actual = loop.run_until_complete(sql_figures(conn, as_of, wanted, summary_until=INFINITY))
+    assert differences(expected, actual) == [], "summary"
