@@ -91,8 +91,8 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
+    from app.background import run_worker_process
     from app.db.setup import open_database
-    from app.jobs.worker import run_worker_process
 
     settings = get_settings()
     open_database(settings)

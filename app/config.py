@@ -2,6 +2,7 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,15 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=1, ge=1)
     lease_seconds: int = Field(default=30, ge=2)
     max_attempts: int = Field(default=3, ge=1)
+
+    # Alerts (app/alerts): which `now` incidents are evaluated as of ('wall': the clock; 'data': the newest poll,
+    # to replay past data), how often stores that stay silent are looked at again, and webhook delivery.
+    alert_clock: Literal["wall", "data"] = "wall"
+    alert_timer_seconds: float = Field(default=60.0, gt=0)
+    webhook_allow_loopback: bool = False
+    webhook_max_attempts: int = Field(default=8, ge=1, le=30)
+    webhook_backoff_seconds: float = Field(default=2.0, gt=0)  # the first retry's delay; doubled each time
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
     @property
     def socket_dir(self) -> Path:

@@ -50,3 +50,11 @@ class InvalidStoreData(StorepulseError):
 
 class ReportNotReady(StorepulseError):
     """The report is not complete."""
+
+
+class InvalidWebhookUrl(StorepulseError):
+    """The webhook URL is not allowed."""
+
+
+class AlertRuleConflict(StorepulseError):
+    """An alert rule with that name exists."""

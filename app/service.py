@@ -1,7 +1,7 @@
 """create_app: the HTTP service, the API (app/api) and the web pages (app/web) on one FastAPI application. The
-lifespan owns the process's pool and, by default, an embedded report worker with a pool of its own."""
+lifespan owns the process's pool and, by default, the background work of a worker (app/background.py)."""
 
-import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,10 +12,10 @@ from fastapi import FastAPI
 from app import api, web
 from app.api.errors import install_error_handlers
 from app.api.progress import ProgressCache
+from app.background import background_work
 from app.config import Settings, get_settings
 from app.db.connect import create_pool
 from app.jobs.manager import ReportManager
-from app.jobs.worker import Worker, worker_pool_size
 
 log = logging.getLogger(__name__)
 
@@ -32,25 +32,14 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.pool = await create_pool(settings, reset=_keep_session)
     app.state.manager = ReportManager(app.state.pool)
     app.state.progress = ProgressCache(app.state.manager)
-    worker: Worker | None = None
-    worker_task: asyncio.Task | None = None
-    worker_pool: asyncpg.Pool | None = None
     try:
         await app.state.manager.check_schema()
-        if settings.embedded_worker:
-            # Its own pool, so a flood of API requests cannot starve the heartbeat or the report's shards.
-            worker_pool = await create_pool(settings, max_size=worker_pool_size(settings))
-            worker = Worker(worker_pool, settings)
-            worker_task = asyncio.create_task(worker.run(), name="embedded worker")
-        yield
+        async with contextlib.AsyncExitStack() as stack:
+            if settings.embedded_worker:
+                # Pools of their own, so a flood of API requests cannot starve the heartbeat or a report's shards.
+                await stack.enter_async_context(background_work(settings))
+            yield
     finally:
-        if worker is not None and worker_task is not None:
-            worker.stop()
-            await asyncio.wait({worker_task})
-            if not worker_task.cancelled() and worker_task.exception() is not None:
-                log.error("the embedded worker failed", exc_info=worker_task.exception())
-        if worker_pool is not None:
-            await worker_pool.close()
         await app.state.pool.close()
 
 

@@ -13,7 +13,6 @@ import asyncio
 import enum
 import logging
 import os
-import signal
 import socket
 import uuid
 from collections.abc import Awaitable, Callable
@@ -21,7 +20,7 @@ from collections.abc import Awaitable, Callable
 import asyncpg
 
 from app.config import Settings
-from app.db.connect import connect, create_pool
+from app.db.connect import connect
 from app.db.models import Report, ReportState
 from app.jobs.manager import QUEUE_CHANNEL, ReportManager
 from app.report.engine import run_report
@@ -69,6 +68,10 @@ class Worker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()  # claim nothing more
         self._hand_back = asyncio.Event()  # interrupt running reports and hand them back
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     def stop(self) -> None:
         """Stop claiming and finish or hand back running reports; a second call hands back at once."""
@@ -221,16 +224,3 @@ class Worker:
             log.error("report %s failed for good: %s", report.id, reason)
         else:
             await self.manager.retry(report.id, self.id, reason)
-
-
-async def run_worker_process(settings: Settings, grace_seconds: float | None = None) -> None:
-    """`python -m app worker`: one worker with its own pool until SIGTERM or SIGINT (twice: hand back at once)."""
-    pool = await create_pool(settings, max_size=worker_pool_size(settings))
-    worker = Worker(pool, settings, grace_seconds=DEFAULT_GRACE_SECONDS if grace_seconds is None else grace_seconds)
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, worker.stop)
-    try:
-        await worker.run()
-    finally:
-        await pool.close()

@@ -5,6 +5,7 @@ import json
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from app.alerts.evaluate import evaluate_alerts
 from app.api.body import read_limited
 from app.api.deps import PoolDep
 from app.api.schemas import ErrorResponse, PollIntakeResult, RejectedRow
@@ -17,6 +18,7 @@ from app.ingest.intake import (
     check_csv_body,
     check_json_body,
     store_batch,
+    stores_of,
 )
 
 router = APIRouter(tags=["polls"])
@@ -66,6 +68,8 @@ async def post_polls(request: Request, pool: PoolDep) -> JSONResponse:
         return JSONResponse(unreadable.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     async with pool.acquire() as conn:
         intake = await store_batch(conn, batch)
+    if intake.stored:
+        await evaluate_alerts(pool, request.app.state.settings.alert_clock, stores_of(batch))
     if not batch.received:
         batch.rejected.append(Rejected(0, "no polls in the body: a header and one poll per line"))
     result = _result(intake.received, intake.stored, intake.duplicates, batch)

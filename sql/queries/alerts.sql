@@ -1,0 +1,81 @@
+-- Queries of alerts (app/alerts): rules, incidents, and the webhook outbox the deliverer works through.
+
+-- name: create_alert_rule
+insert into alert_rule (owner, name, min_minutes, webhook_url, secret, stores)
+values ($1, $2, $3, $4, $5, $6)
+returning id, owner, name, min_minutes, webhook_url, stores, created_at
+
+-- name: alert_rule_exists
+select exists (select 1 from alert_rule where owner = $1 and name = $2)
+
+-- name: list_alert_rules
+-- $1 the owner (null: every owner's, for an admin).
+select id, owner, name, min_minutes, webhook_url, stores, created_at
+from alert_rule
+where $1::text is null or owner = $1
+order by created_at, id
+
+-- name: delete_alert_rule
+-- $2 the owner (null: any, for an admin); its incidents and undelivered events go with it.
+delete from alert_rule where id = $1 and ($2::text is null or owner = $2) returning id
+
+-- name: list_incidents
+-- $1 owner (null: all), $2 open only, $3 one store (null: all), $4 limit. Newest first.
+select i.id, i.rule_id, r.name as rule, i.store_id, i.down_since, i.opened_at, i.detected_at, i.resolved_at,
+       round(i.business_minutes, 2) as business_minutes
+from incident i
+join alert_rule r on r.id = i.rule_id
+where ($1::text is null or r.owner = $1) and (not $2 or i.resolved_at is null)
+  and ($3::text is null or i.store_id = $3)
+order by i.opened_at desc, i.id
+limit $4
+
+-- name: evaluate_alerts
+-- $1 the clock ('wall': now(); 'data': the newest poll), $2 the stores (null: every store down or with an open
+-- incident).
+select opened, resolved
+from alert_evaluate_v1(case when $1::text = 'data' then newest_poll_v1() else now() end, $2::text[])
+where case when $1::text = 'data' then newest_poll_v1() else now() end is not null
+
+-- name: claim_due_webhook
+-- The oldest event due for delivery, locked until this transaction ends (a deliverer killed mid-delivery leaves it
+-- to the next), with what signing and posting it needs. An incident's events go out in order: one waits while an
+-- earlier one of its incident is still being retried.
+select e.id, e.event, e.payload, e.attempts, e.created_at, r.webhook_url, r.secret
+from webhook_event e
+join alert_rule r on r.id = e.rule_id
+where e.delivered_at is null and e.failed_at is null and e.next_attempt_at <= now()
+  and not exists (select from webhook_event p
+                  where p.incident_id = e.incident_id and p.created_at < e.created_at
+                    and p.delivered_at is null and p.failed_at is null)
+order by e.next_attempt_at, e.created_at
+limit 1
+for update of e skip locked
+
+-- name: next_webhook_due_in
+-- Seconds until the next event is due (null: none waiting).
+select greatest(extract(epoch from min(next_attempt_at) - now()), 0)::float8
+from webhook_event
+where delivered_at is null and failed_at is null
+
+-- name: mark_webhook_delivered
+update webhook_event set delivered_at = now(), attempts = attempts + 1, last_error = null where id = $1
+
+-- name: mark_webhook_retry
+-- $2 seconds until the next try, $3 what went wrong.
+update webhook_event
+set attempts = attempts + 1, next_attempt_at = now() + make_interval(secs => $2::float8), last_error = $3
+where id = $1
+
+-- name: mark_webhook_failed
+update webhook_event set attempts = attempts + 1, failed_at = now(), last_error = $2 where id = $1
+
+-- name: failed_webhooks
+-- The deliveries given up on, newest first ($1 owner, null: all; $2 limit).
+select e.id, e.event, r.name as rule, e.attempts, e.failed_at, e.last_error,
+       e.payload ->> 'store_id' as store_id
+from webhook_event e
+join alert_rule r on r.id = e.rule_id
+where e.failed_at is not null and ($1::text is null or r.owner = $1)
+order by e.failed_at desc
+limit $2
