@@ -55,7 +55,8 @@ def _wait_until_up(client: httpx.Client, service: subprocess.Popen, timeout: flo
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if service.poll() is not None:
-            raise SystemExit(f"the service exited with {service.returncode}:\n{service.stderr.read()}")
+            errors = service.stderr.read() if service.stderr else ""
+            raise SystemExit(f"the service exited with {service.returncode}:\n{errors}")
         try:
             if client.get("/reports", params={"limit": 1}).status_code == 200:
                 return

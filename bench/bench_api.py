@@ -28,34 +28,27 @@ import json
 import os
 import platform
 import random
-import socket
 import statistics
 import subprocess
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiohttp
 import asyncpg
 import uvloop
 
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db.admin import up
+from app.db.setup import up
 from app.ingest import ingest
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
 from app.sample import generate_sample
+from bench.common import free_port, start_server, wait_until_up
 
 BENCH_DATABASE = "storepulse_bench_api"
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 HOLDER = "bench-holder"  # the worker id under which the polled report is held running
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def log(message: str) -> None:
@@ -84,6 +77,7 @@ async def hold_running_report(settings: Settings) -> tuple[str, int]:
         async with pool.acquire() as conn:
             as_of = await newest_poll(conn)
             polls = await conn.fetchval("select count(*) from store_status")
+        assert as_of is not None, "the benchmark's database has no polls"
         held = await manager.enqueue(as_of)
         claimed = await manager.claim(HOLDER, 3600, 1)
         assert claimed is not None and claimed.id == held.id
@@ -93,7 +87,7 @@ async def hold_running_report(settings: Settings) -> tuple[str, int]:
 
 
 def prepare_database(settings: Settings, stores: int) -> int:
-    up(settings, quiet=True)
+    up(settings, say=lambda *_: None)
     if not (count := asyncio.run(stored_stores(settings))):
         folder = PROJECT_ROOT / ".data" / "bench" / f"sample-{stores}"
         if not (folder / "store_status.csv").exists():
@@ -105,29 +99,6 @@ def prepare_database(settings: Settings, stores: int) -> int:
             raise SystemExit(result.table())
         count = asyncio.run(stored_stores(settings))
     return count
-
-
-def start_server(settings: Settings, port: int, log_path: Path) -> subprocess.Popen:
-    env = dict(os.environ, PG_DATABASE=settings.pg_database)
-    with log_path.open("wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), "--no-access-log"],
-                                  cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-    return server
-
-
-async def wait_until_up(session: aiohttp.ClientSession, url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server exited; see its log")
-        try:
-            async with session.get(f"{url}/openapi.json") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the server did not come up within 60 s")
 
 
 async def run_report(session: aiohttp.ClientSession, url: str, timeout: float = 300) -> dict:

@@ -1,12 +1,20 @@
-"""What the benchmarks share: a description of the machine, a plain text table, and the JSON results file."""
+"""What the benchmarks share: a description of the machine, a plain text table, the JSON results file, and a
+service of storepulse started as a process of its own on a free port."""
 
+import asyncio
 import json
 import os
 import platform
+import socket
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from app.config import PROJECT_ROOT
+import aiohttp
+
+from app.config import PROJECT_ROOT, Settings
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 
@@ -43,3 +51,32 @@ def write_results(name: str, results: dict) -> Path:
     payload = {"benchmark": name, "finished_at": datetime.now(UTC).isoformat(timespec="seconds"), **results}
     path.write_text(json.dumps(payload, indent=2, default=str) + "\n")
     return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_server(settings: Settings, port: int, log_path: Path, **env: str) -> subprocess.Popen:
+    """`python -m app serve` on the given database and port (its log in log_path), with extra settings."""
+    environment = dict(os.environ, PG_DATABASE=settings.pg_database, **env)
+    with log_path.open("wb") as out:
+        return subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port), "--no-access-log"],
+                                cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+
+
+async def wait_until_up(session: aiohttp.ClientSession, url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit("the server exited; see its log")
+        try:
+            async with session.get(f"{url}/openapi.json") as response:
+                if response.status == 200:
+                    return
+        except aiohttp.ClientError:
+            pass
+        await asyncio.sleep(0.2)
+    raise SystemExit("the server did not come up within 60 s")

@@ -28,7 +28,7 @@ async def check_webhook_url(url: str, allow_loopback: bool) -> None:
                                                              type=socket.SOCK_STREAM)
     except OSError as exc:
         raise InvalidWebhookUrl(f"webhook_url's host {parts.hostname!r} does not resolve ({exc.strerror})") from None
-    refused = sorted({info[4][0] for info in infos if not _public(info[4][0])})
+    refused = sorted({str(info[4][0]) for info in infos if not _public(str(info[4][0]))})
     if refused:
         raise InvalidWebhookUrl(f"webhook_url's host {parts.hostname!r} is this machine or a private network "
                                 f"({', '.join(refused)}); set WEBHOOK_ALLOW_LOOPBACK=true to allow it")

@@ -69,4 +69,4 @@ async def run_in_parts(coordinator: asyncpg.Connection, conns: Sequence[asyncpg.
     for gid in prepared:
         await coordinator.execute(f"commit prepared '{gid}'")
     await coordinator.execute(queries["forget_load_decisions"], GID_PREFIX)
-    return sum(outcomes)
+    return sum(o for o in outcomes if isinstance(o, int))

@@ -33,9 +33,12 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
         report = await submit_report(manager, as_of, store_ids, days)
         worker = Worker(pool, settings)
         # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
-        while (report := await worker.run_one(report.id)).status in (  # noqa: ASYNC110
+        while (current := await worker.run_one(report.id)) is not None and current.status in (  # noqa: ASYNC110
                 ReportState.queued, ReportState.running):
             await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
+        if current is None:
+            raise ReportFailed(f"report {report.id} was deleted while it ran")
+        report = current
         if report.status is not ReportState.complete:
             raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")
         async with pool.acquire() as conn:

@@ -52,7 +52,7 @@ class ReportManager:
     async def enqueue(self, as_of: datetime, parameters: ReportParameters | None = None) -> Report:
         stored = (parameters or ReportParameters()).stored()
         record = await self.pool.fetchrow(queries["enqueue_report"], as_of, stored, QUEUE_CHANNEL)
-        return _report(record)
+        return Report.model_validate(dict(record))
 
     async def fail_abandoned(self, max_attempts: int) -> list[uuid.UUID]:
         return [r["id"] for r in await self.pool.fetch(queries["fail_abandoned_reports"], max_attempts)]
@@ -101,7 +101,7 @@ class ReportManager:
                               record["error"])
 
     async def list_recent(self, limit: int, offset: int) -> list[Report]:
-        return [_report(r) for r in await self.pool.fetch(queries["list_reports"], limit, offset)]
+        return [Report.model_validate(dict(r)) for r in await self.pool.fetch(queries["list_reports"], limit, offset)]
 
     async def polls_kept_from(self) -> datetime | None:
         """Where the polls retention kept begin (None: nothing was ever dropped)."""

@@ -15,7 +15,8 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import asyncpg
 
@@ -27,7 +28,7 @@ from app.report.engine import run_report
 
 log = logging.getLogger(__name__)
 
-RunReport = Callable[..., Awaitable[int]]  # run_report(pool, report, *, shards) -> rows
+RunReport = Callable[..., Coroutine[Any, Any, int]]  # run_report(pool, report, *, shards) -> rows
 DEFAULT_GRACE_SECONDS = 5.0
 
 
