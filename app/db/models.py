@@ -247,3 +247,58 @@ class KnownZone(BaseModel):
     DB_NAME: ClassVar[str] = "known_zone"
 
     name: str
+
+
+class AlertRule(BaseModel):
+    """An alert rule: page `webhookUrl` when a store has been down for `minMinutes` of its business time."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "alert_rule"
+
+    id: uuid.UUID
+    # who manages it: 'admin', or a tenant's name
+    owner: str
+    name: str
+    min_minutes: decimal.Decimal
+    webhook_url: str
+    # signs the deliveries (HMAC-SHA256); never shown again once created
+    secret: str
+    # null: every store the owner may see
+    stores: list[str]
+    created_at: datetime.datetime
+
+
+class Incident(BaseModel):
+    """One down spell of one store as one rule sees it: open once it lasted the rule's minutes of business time."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "incident"
+
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    store_id: str
+    down_since: datetime.datetime
+    opened_at: datetime.datetime
+    detected_at: datetime.datetime
+    resolved_at: datetime.datetime | None = None
+    business_minutes: decimal.Decimal
+
+
+class WebhookEvent(BaseModel):
+    """The webhook outbox: one event to deliver, written with the incident change it announces."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "webhook_event"
+
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    incident_id: uuid.UUID
+    # incident.opened or incident.resolved
+    event: str
+    payload: Any
+    created_at: datetime.datetime
+    attempts: int
+    next_attempt_at: datetime.datetime
+    delivered_at: datetime.datetime | None = None
+    failed_at: datetime.datetime | None = None
+    last_error: str | None = None

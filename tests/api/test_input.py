@@ -194,7 +194,9 @@ def test_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {"/trigger_report", "/trigger_report/{store_id}", "/get_report/{report_id}",
-                          "/get_report", "/reports", "/reports/{report_id}"}
+                          "/get_report", "/reports", "/reports/{report_id}", "/reports/{report_id}/days",
+                          "/reports/{report_id}/outages", "/polls", "/stores/{store_id}/hours",
+                          "/stores/{store_id}/timezone", "/stores/{store_id}/special_hours/{date_local}"}
 
 
 # --- no data ---------------------------------------------------------------------------------------------------
