@@ -75,7 +75,8 @@ def _retention(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from app.sample import generate_sample
 
-    print(generate_sample(args.out, stores=args.stores, days=args.days, seed=args.seed))
+    print(generate_sample(args.out, stores=args.stores, days=args.days, seed=args.seed,
+                          first_release=args.first_release))
     return 0
 
 
@@ -180,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--days", type=int, default=8)
     sample.add_argument("--seed", type=int, default=1)
     sample.add_argument("--out", type=Path, required=True)
+    sample.add_argument("--first-release", action="store_true",
+                        help="the data set's first release: its file names (store status.csv, Menu hours.csv, "
+                             "bq-results-….csv), integer store ids, the header `day`, polls up to 2023-01-25")
     sample.set_defaults(func=_sample)
 
     serve = commands.add_parser("serve", help="the HTTP API (docs at /docs) with an embedded report worker")
