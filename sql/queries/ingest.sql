@@ -3,8 +3,9 @@
 -- refuse), then moved into store_status: all or nothing per file. The small files (hours, timezones, special hours)
 -- are COPYed as text into the connection's temporary landing table (land_*: the line number, then text columns named
 -- after the file's columns, plus x1..x16 for extra columns; app/ingest/landing_check.py numbers the lines and leaves
--- out those it rejects), then validated and converted in SQL into staging.*. Each stage_* query takes the file's name
--- ($1) and the store id limit in bytes ($2); stage_special_hours also the first and last accepted years ($3, $4).
+-- out those it rejects), then validated and converted in SQL into staging.*, blanks (spaces and tabs) around each field
+-- dropped. Each stage_* query takes the file's name ($1) and the store id limit in bytes ($2); stage_special_hours
+-- also the first and last accepted years ($3, $4).
 
 -- name: try_load_lock
 -- One load at a time (a session advisory lock, $1 the loader's key): the staging tables are shared.
@@ -38,8 +39,8 @@ truncate land_special_hours
 
 -- name: stage_hours
 with checked as not materialized (
-    select line, btrim(store_id) as store_id, btrim(day_of_week) as dow, btrim(start_time_local) as start_time,
-           btrim(end_time_local) as end_time
+    select line, btrim(store_id, E' \t') as store_id, btrim(day_of_week, E' \t') as dow,
+           btrim(start_time_local, E' \t') as start_time, btrim(end_time_local, E' \t') as end_time
     from land_hours
 ), judged as (
     select *,
@@ -65,14 +66,16 @@ with checked as not materialized (
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
 
 -- name: stage_timezones
-with judged as (
-    select line, btrim(store_id) as store_id, btrim(timezone_str) as tz,
+with checked as not materialized (
+    select line, btrim(store_id, E' \t') as store_id, btrim(timezone_str, E' \t') as tz from land_timezones
+), judged as (
+    select *,
            case
-               when btrim(store_id) = '' then 'empty store_id'
-               when octet_length(btrim(store_id)) > $2::int then format('store_id longer than %s bytes', $2::int)
-               when btrim(timezone_str) = '' then 'empty timezone_str'
+               when store_id = '' then 'empty store_id'
+               when octet_length(store_id) > $2::int then format('store_id longer than %s bytes', $2::int)
+               when tz = '' then 'empty timezone_str'
            end as reason
-    from land_timezones
+    from checked
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
     select $1::text, line, reason, concat_ws(',', store_id, tz) from judged where reason is not null
@@ -87,8 +90,8 @@ select (select count(*) from staged) as staged, (select count(*) from rejected) 
 -- name: stage_special_hours
 -- A date is YYYY-MM-DD in the accepted years; both times empty is a closed date.
 with checked as not materialized (
-    select line, btrim(store_id) as store_id, btrim(date_local) as day, btrim(start_time_local) as start_time,
-           btrim(end_time_local) as end_time
+    select line, btrim(store_id, E' \t') as store_id, btrim(date_local, E' \t') as day,
+           btrim(start_time_local, E' \t') as start_time, btrim(end_time_local, E' \t') as end_time
     from land_special_hours
 ), judged as (
     select *,
