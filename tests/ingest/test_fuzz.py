@@ -74,7 +74,7 @@ def csv_field(value: str) -> str:
 def row_line(draw, spec: FileSpec, order: list[int]) -> bytes:
     values = {}
     for column, (good, bad) in spec.values.items():
-        values[column] = draw(st.sampled_from(bad)) if draw(st.integers(0, 9)) == 0 else draw(st.sampled_from(good))
+        values[column] = draw(st.sampled_from(bad)) if draw(st.integers(0, 14)) == 0 else draw(st.sampled_from(good))
     if spec.name == "special_hours.csv" and draw(st.booleans()):
         values["start_time_local"] = values["end_time_local"] = ""  # closed
     return ",".join(csv_field(values[spec.columns[i]]) for i in order).encode()
@@ -83,7 +83,7 @@ def row_line(draw, spec: FileSpec, order: list[int]) -> bytes:
 @st.composite
 def damaged(draw, line: bytes) -> bytes:
     """One line with byte-level damage, or as it is."""
-    kind = draw(st.sampled_from(["none"] * 6 + ["cut", "quote", "nul", "utf8", "huge", "comma", "no comma", "cr",
+    kind = draw(st.sampled_from(["none"] * 12 + ["cut", "quote", "nul", "utf8", "huge", "comma", "no comma", "cr",
                                                   "blank"]))
     at = draw(st.integers(0, len(line)))
     if kind == "cut":
