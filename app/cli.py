@@ -12,6 +12,8 @@ from pathlib import Path
 from app.config import get_settings
 from app.errors import StorepulseError
 
+INGEST_ROWS_REJECTED = 3  # the exit status of an ingest that loaded every file but rejected rows (1: a file failed)
+
 
 def _db(args: argparse.Namespace) -> int:
     from app.db import admin
@@ -30,17 +32,24 @@ def _db(args: argparse.Namespace) -> int:
 
 
 def _ingest(args: argparse.Namespace) -> int:
+    import asyncpg
+
     from app.db.setup import open_database
     from app.ingest import ingest
 
     settings = get_settings()
     open_database(settings)
-    result = asyncio.run(ingest(
-        settings, args.source, status=args.status, hours=args.hours, timezones=args.timezones,
-        workers=args.workers, rejects=args.rejects,
-    ))
+    try:
+        result = asyncio.run(ingest(
+            settings, args.source, status=args.status, hours=args.hours, timezones=args.timezones,
+            special_hours=args.special_hours, workers=args.workers, rejects=args.rejects,
+        ))
+    except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError) as exc:  # the database went away, a full disk
+        raise StorepulseError(f"the load stopped: {type(exc).__name__}: {' '.join(str(exc).split())}") from exc
     print(result.table())
-    return 0 if result.ok else 1
+    if not result.ok:
+        return 1
+    return INGEST_ROWS_REJECTED if result.rejected else 0
 
 
 def _summarize(args: argparse.Namespace) -> int:
@@ -66,7 +75,8 @@ def _retention(args: argparse.Namespace) -> int:
 def _sample(args: argparse.Namespace) -> int:
     from app.sample import generate_sample
 
-    print(generate_sample(args.out, stores=args.stores, days=args.days, seed=args.seed))
+    print(generate_sample(args.out, stores=args.stores, days=args.days, seed=args.seed,
+                          first_release=args.first_release))
     return 0
 
 
@@ -140,11 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
     db.set_defaults(func=_db)
 
-    ingest = commands.add_parser("ingest", help="load store_status, business hours and timezones CSV files")
-    ingest.add_argument("source", nargs="?", type=Path, help="a folder or a zip file holding the CSV files")
+    ingest = commands.add_parser(
+        "ingest", help="load the polls, business hours, time zones and special hours CSV files",
+        description=f"Exit status: 0 every row loaded, 1 a file could not be loaded, {INGEST_ROWS_REJECTED} every "
+                    "file loaded but rows were rejected (see --rejects).")
+    ingest.add_argument("source", nargs="?", type=Path,
+                        help="a folder, a zip file or one file; .csv or .csv.gz files are recognised by their header")
     ingest.add_argument("--status", type=Path, help="the polls file (store_id, status, timestamp_utc)")
     ingest.add_argument("--hours", type=Path, help="the business hours file (menu_hours.csv)")
     ingest.add_argument("--timezones", type=Path, help="the timezones file (timezones.csv)")
+    ingest.add_argument("--special-hours", type=Path,
+                        help="the special hours file (store_id, date_local, start_time_local, end_time_local)")
     ingest.add_argument("--workers", type=int, help="concurrent COPY connections (default: cores, at least 2)")
     ingest.add_argument("--rejects", type=Path, help="where rejected rows go (default ./ingest_rejects.csv)")
     ingest.set_defaults(func=_ingest)
@@ -165,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--days", type=int, default=8)
     sample.add_argument("--seed", type=int, default=1)
     sample.add_argument("--out", type=Path, required=True)
+    sample.add_argument("--first-release", action="store_true",
+                        help="the data set's first release: its file names (store status.csv, Menu hours.csv, "
+                             "bq-results-….csv), integer store ids, the header `day`, polls up to 2023-01-25")
     sample.set_defaults(func=_sample)
 
     serve = commands.add_parser("serve", help="the HTTP API (docs at /docs) with an embedded report worker")

@@ -46,6 +46,15 @@ class Settings(BaseSettings):
     webhook_backoff_seconds: float = Field(default=2.0, gt=0)  # the first retry's delay; doubled each time
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
 
+    # The loader's bounds on input lines (app/ingest/limits.py): a line over a bound is rejected with its reason.
+    # A store id must fit an index entry of store_status many times over; PostgreSQL's limit is about 2,700 bytes.
+    ingest_max_store_id_bytes: int = Field(default=255, ge=1, le=2048)
+    ingest_max_line_bytes: int = Field(default=4096, ge=128, le=1 << 20)
+    # Poll timestamps (and special hours' dates) from 1 January of the first year to 31 December of the last, UTC;
+    # no last year: the current year + 1.
+    ingest_first_year: int = Field(default=2000, ge=1000, le=9998)
+    ingest_last_year: int | None = Field(default=None, ge=1000, le=9998)
+
     @property
     def socket_dir(self) -> Path:
         return self.data_dir.parent / "run"

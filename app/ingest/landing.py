@@ -1,5 +1,6 @@
-"""Staging the small files (business hours, timezones): COPY as text into the connection's temporary landing
-table, whose identity column numbers the lines, then validation and conversion in SQL into staging.*."""
+"""Staging the small files (business hours, time zones, special hours): COPY as text into the connection's
+temporary landing table through LandingCheck (every row numbered with its line), then validation and conversion in
+SQL into staging.*."""
 
 from pathlib import Path
 
@@ -7,9 +8,10 @@ import asyncpg
 
 from app.db.queries import queries
 from app.errors import IngestError
-from app.ingest.landing_check import ColumnCountCheck
+from app.ingest.landing_check import LandingCheck
+from app.ingest.limits import LineLimits
 from app.ingest.parallel_copy import ByteRange, copy_range
-from app.ingest.sources import HOURS, FileKind, Header
+from app.ingest.sources import SPECIAL_HOURS, FileKind, Header
 
 _EXTRA_COLUMNS = 16  # the landing tables' x1..x16
 
@@ -23,24 +25,24 @@ def _land_columns(kind: FileKind, header: Header) -> list[str]:
     return [by_position.get(pos) or next(extras) for pos in range(1, header.column_count + 1)]
 
 
-async def stage_small_file(conn: asyncpg.Connection, path: Path, kind: FileKind, header: Header) -> tuple[int, int]:
-    """Returns (rows staged, rows rejected)."""
-    land = "land_hours" if kind is HOURS else "land_timezones"
+async def stage_small_file(conn: asyncpg.Connection, path: Path, name: str, kind: FileKind, header: Header,
+                           limits: LineLimits) -> tuple[int, int]:
+    """Returns (rows staged, rows rejected); `name` is the file's name in the rejects."""
+    land = f"land_{kind.name}"
     columns = _land_columns(kind, header)
     await conn.execute(queries[f"create_{land}"])
     await conn.execute(queries[f"reset_{land}"])
-    check = ColumnCountCheck(len(columns))
+    header_line = 1
+    check = LandingCheck(len(columns), limits, header_line)
     size = path.stat().st_size
     if size > header.data_offset:
-        await copy_range(conn, land, columns, path, ByteRange(header.data_offset, size), check,
-                         force_not_null=columns)
-    first_line = 1  # the header
+        await copy_range(conn, land, ["line", *columns], path, ByteRange(header.data_offset, size), check)
     early_rejects = check.result.rejects
     if early_rejects.count:
         await conn.copy_records_to_table(
             "reject", schema_name="staging", columns=["file", "line", "reason", "raw"],
-            records=((path.name, first_line + line, reason, raw) for line, reason, raw in early_rejects))
+            records=((name, header_line + line, reason, raw) for line, reason, raw in early_rejects))
     early_rejects.close()
-    result = await conn.fetchrow(queries["stage_hours" if kind is HOURS else "stage_timezones"], first_line,
-                                 path.name)
+    years = (limits.first_year, limits.last_year) if kind is SPECIAL_HOURS else ()
+    result = await conn.fetchrow(queries[f"stage_{kind.name}"], name, limits.max_store_id_bytes, *years)
     return result["staged"], result["rejected"] + early_rejects.count

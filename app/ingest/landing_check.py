@@ -1,51 +1,40 @@
-"""The block check for the small files (hours, timezones), which are COPYed as text into a landing table and
-validated in SQL. PostgreSQL's CSV parser does the splitting, but a line with the wrong number of fields would abort
-the whole COPY. So each block is checked first: a block without quotes whose lines all have exactly (columns - 1)
-commas goes through untouched; otherwise its lines are checked one by one and each bad line is replaced by a marker
-row (so the landing table's line numbers stay aligned) and reported."""
+"""The line check of the small files (hours, timezones, special hours), which are COPYed as text into a landing
+table and validated in SQL. Each line is read here first (csv_line.split_line: length, UTF-8, NUL, quotes) and its
+fields counted, and goes to COPY in canonical form, every field quoted, after its line number in the file: COPY then
+never meets a line it would refuse or read otherwise (a refused line would abort the whole COPY), the landing
+table's rows carry their own line numbers, and a rejected line is simply left out."""
 
-import csv
-
-from app.ingest.parallel_copy import RangeLoad, is_utf8, printable
-
-MARKER = "\x01"  # the value of every field of a line rejected before COPY; never found in real data
-_SCRUB = bytes.maketrans(b"\x01", b"?")
+from app.ingest.csv_line import split_line
+from app.ingest.limits import LineLimits
+from app.ingest.parallel_copy import RangeLoad, printable
 
 
-class ColumnCountCheck:
-    def __init__(self, columns: int):
+class LandingCheck:
+    def __init__(self, columns: int, limits: LineLimits, first_line: int = 1):
         self.columns = columns
+        self.limits = limits
+        self.first_line = first_line  # the line before the range's first (the header)
         self.result = RangeLoad()
-        self.marker = (",".join([MARKER] * columns) + "\n").encode()
+
+    @property
+    def max_line_bytes(self) -> int:
+        return self.limits.max_line_bytes
 
     def check(self, block: bytes) -> bytes:
-        lines = block.split(b"\n")[:-1]
-        if b'"' not in block and b"\x01" not in block and b"\x00" not in block and is_utf8(block) \
-                and all(line.count(b",") == self.columns - 1 and line.strip() for line in lines):
-            self.result.lines += len(lines)
-            return block
-        return b"".join(self._check_line(line) for line in lines)
+        return b"".join(self._checked_line(line) for line in block.split(b"\n")[:-1])
 
-    def _check_line(self, line: bytes) -> bytes:
+    def _checked_line(self, raw: bytes) -> bytes:
         self.result.lines += 1
-        line = line.translate(_SCRUB)
-        if not line.strip():
-            return self.marker  # a blank line: skipped, not an error
-        if not is_utf8(line):
-            return self._reject(line, "not valid UTF-8")
-        if b"\x00" in line:
-            return self._reject(line, "NUL character")
-        if b'"' in line:
-            if line.count(b'"') % 2:
-                return self._reject(line, "unbalanced double quote")
-            fields = len(next(csv.reader([line.decode("utf-8", errors="replace")])))
-        else:
-            fields = line.count(b",") + 1
-        if fields != self.columns:
-            return self._reject(line, f"wrong column count: expected {self.columns}, got {fields}")
-        return line + b"\n"
+        fields = split_line(raw, self.limits.max_line_bytes)
+        if fields is None:
+            return b""
+        if isinstance(fields, str):
+            return self._reject(raw, fields)
+        if len(fields) != self.columns:
+            return self._reject(raw, f"wrong column count: expected {self.columns}, got {len(fields)}")
+        quoted = ",".join('"' + f.replace('"', '""') + '"' for f in fields)
+        return f"{self.first_line + self.result.lines},{quoted}\n".encode()
 
-    def _reject(self, line: bytes, reason: str) -> bytes:
-        self.result.rejects.add(self.result.lines, reason, printable(line))
-        return self.marker
-
+    def _reject(self, raw: bytes, reason: str) -> bytes:
+        self.result.rejects.add(self.result.lines, reason, printable(raw))
+        return b""

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import asyncpg
 
@@ -32,9 +32,14 @@ def is_utf8(data: bytes) -> bool:
     return True
 
 
+SHOWN_BYTES = 1000  # of a rejected line, in the rejects file
+
+
 def printable(raw: bytes) -> str:
-    """A rejected line as text that PostgreSQL stores: invalid UTF-8 and NUL become U+FFFD."""
-    return raw.decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    """A rejected line as text that PostgreSQL stores: invalid UTF-8 and NUL become U+FFFD; a long line is cut."""
+    cut = len(raw) > SHOWN_BYTES
+    text = raw[:SHOWN_BYTES].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    return text + "…" if cut else text
 
 
 class RejectLog:
@@ -72,6 +77,10 @@ class RangeLoad:
 class BlockCheck(Protocol):
     result: RangeLoad
 
+    @property
+    def max_line_bytes(self) -> int:
+        """Longer lines are rejected (see read_line_blocks)."""
+
     def check(self, block: bytes) -> bytes:
         """The lines of `block` (whole lines, each ending in a newline) to send to COPY."""
 
@@ -87,31 +96,54 @@ def split_ranges(path: Path, data_offset: int, parts: int) -> list[ByteRange]:
             target = data_offset + (size - data_offset) * i // parts
             if target <= bounds[-1]:
                 continue
-            f.seek(target)
-            f.readline()
-            if f.tell() >= size:
+            line_start = _next_line_start(f, target)
+            if line_start >= size:
                 break
-            if f.tell() > bounds[-1]:
-                bounds.append(f.tell())
+            if line_start > bounds[-1]:
+                bounds.append(line_start)
     bounds.append(size)
     return [ByteRange(a, b) for a, b in zip(bounds, bounds[1:]) if b > a]
 
 
-def read_line_blocks(path: Path, byte_range: ByteRange) -> Iterator[bytes]:
-    """Blocks of whole lines, each ending in a newline (one is added after a last line without it), CRs dropped."""
+def _next_line_start(f: BinaryIO, offset: int) -> int:
+    """The offset just after the first newline at or after `offset` (the file's size when there is none), read
+    block by block: a line may be longer than memory allows."""
+    f.seek(offset)
+    while block := f.read(BLOCK):
+        newline = block.find(b"\n")
+        if newline >= 0:
+            return offset + newline + 1
+        offset += len(block)
+    return offset
+
+
+def read_line_blocks(path: Path, byte_range: ByteRange, max_line: int | None = None) -> Iterator[bytes]:
+    """Blocks of whole lines, each ending in a newline (one is added after a last line without it), CRs dropped.
+    A line longer than `max_line` bytes that spans blocks is cut to `max_line + 1` bytes (the checks reject it for
+    its length), so that no line is ever held whole: memory stays bounded whatever the file holds."""
     with path.open("rb") as f:
         f.seek(byte_range.start)
         remaining = byte_range.end - byte_range.start
         carry = b""
+        skipping = False  # the rest of a cut line, up to its newline, is read past
         while remaining > 0:
             block = f.read(min(BLOCK, remaining))
             if not block:
                 break
             remaining -= len(block)
+            if skipping:
+                newline = block.find(b"\n")
+                if newline < 0:
+                    continue
+                block, skipping = block[newline:], False
             block = carry + block
             cut = block.rfind(b"\n") + 1
             if remaining > 0:
                 carry, block = block[cut:], block[:cut]
+                if max_line is not None and len(carry) > max_line:
+                    carry = _without_cr(carry)
+                    if len(carry) > max_line:
+                        carry, skipping = carry[:max_line + 1], True
                 if not block:
                     continue
             else:
@@ -127,7 +159,7 @@ def _without_cr(block: bytes) -> bytes:
 
 async def _checked_blocks(path: Path, byte_range: ByteRange, checker: BlockCheck,
                           on_bytes: Callable[[int], None]) -> AsyncIterator[bytes]:
-    reader = read_line_blocks(path, byte_range)
+    reader = read_line_blocks(path, byte_range, checker.max_line_bytes)
     while True:
         block = await asyncio.to_thread(next, reader, None)
         if block is None:

@@ -1,7 +1,8 @@
 """The vectorised half of the polls file's checks (see poll_check.py): every line of a block at once with numpy.
 
-The fields of every line come from the positions of its commas. store_id must be non-empty without blanks around
-it; status exactly `active` or `inactive`; timestamp_utc one of the accepted shapes holding a real date and time.
+The fields of every line come from the positions of its commas. A line must be within the length limit; store_id
+non-empty without blanks around it and within its length limit; status exactly `active` or `inactive`; timestamp_utc
+one of the accepted shapes holding a real date and time inside the accepted years (app/ingest/limits.py).
 A status in another case (`ACTIVE`) is written in lower case in place. Timestamps are grouped by width: the first
 of a group gives the template (its digits written as 0) that the others must match, compared 8 bytes at a time. The
 UTC day of every accepted timestamp comes out too: the move into store_status is planned from the days' counts."""
@@ -11,6 +12,8 @@ import re
 from typing import NamedTuple
 
 import numpy as np
+
+from app.ingest.limits import LineLimits
 
 SHAPE = re.compile(rb"0000-00-00[ T]00:00:00(\.0{1,6})?( ?(UTC|Z|[+-]00(:?00)?))?")  # digits written as 0
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
@@ -40,13 +43,14 @@ class BlockVerdict(NamedTuple):
     uppercase: np.ndarray  # byte positions of statuses to write in lower case (`ACTIVE`, `Inactive`, ...)
 
 
-def flag_lines(block: bytes, positions: tuple[int, int, int]) -> BlockVerdict:
+def flag_lines(block: bytes, positions: tuple[int, int, int], limits: LineLimits) -> BlockVerdict:
     """The verdict on a block of whole 3-field lines, given the positions of store_id, status and timestamp_utc."""
     a = np.frombuffer(block, np.uint8)
     ends = np.flatnonzero(a == ord("\n"))
     starts = np.empty_like(ends)
     starts[0], starts[1:] = 0, ends[:-1] + 1
     commas, bad = _commas_per_line(a, starts, ends)
+    bad |= ends - starts > limits.max_line_bytes
     if b'"' in block:
         bad[np.searchsorted(ends, np.flatnonzero(a == ord('"')))] = True
     field_starts = (starts, commas[:, 0] + 1, commas[:, 1] + 1)
@@ -54,10 +58,11 @@ def flag_lines(block: bytes, positions: tuple[int, int, int]) -> BlockVerdict:
     padded = block + _PAD
     words = np.ndarray((len(padded) - 7,), dtype="<u8", buffer=padded, strides=(1,))  # 8 bytes at every offset
     store, status, timestamp = positions
-    bad |= ~_store_ids_ok(words, field_starts[store], field_ends[store])
+    bad |= ~_store_ids_ok(words, field_starts[store], field_ends[store], limits.max_store_id_bytes)
     exact, any_case = _statuses(words, field_starts[status], field_ends[status])
     bad |= ~any_case
     ok, days = _timestamps(block, words, field_starts[timestamp], field_ends[timestamp], bad)
+    ok &= (days >= limits.first_day) & (days < limits.end_day)
     bad |= ~ok
     to_lower = np.flatnonzero(~bad & ~exact)
     uppercase = (field_starts[status][to_lower, None] + np.arange(8))[
@@ -90,9 +95,9 @@ def _digit(words: np.ndarray, i: int) -> np.ndarray:
     return ((words >> (8 * i)) & 0x0F).astype(np.int64)
 
 
-def _store_ids_ok(words: np.ndarray, s: np.ndarray, e: np.ndarray) -> np.ndarray:
+def _store_ids_ok(words: np.ndarray, s: np.ndarray, e: np.ndarray, max_bytes: int) -> np.ndarray:
     first, last = _byte(words[s], 0), _byte(words[e - 1], 0)
-    return (e > s) & (first != 32) & (first != 9) & (last != 32) & (last != 9)
+    return (e > s) & (e - s <= max_bytes) & (first != 32) & (first != 9) & (last != 32) & (last != 9)
 
 
 def _statuses(words: np.ndarray, s: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

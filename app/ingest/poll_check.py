@@ -2,18 +2,19 @@
 columns (text, poll_status, timestamptz): PostgreSQL converts every value while it parses the line, in one pass,
 and never sees a row it would refuse (a refused row would abort the whole COPY).
 
-A line is accepted when store_id is non-empty (blanks around it are dropped), status is `active` or `inactive` in
-any case with any blanks around it, and timestamp_utc is `YYYY-MM-DD HH:MM:SS[.ffffff]` with a space or `T`, then
-nothing, ` UTC`, `Z` or a numeric offset, holding a real calendar date and time. A block (about 1 MB, ~13 k lines)
-is checked with numpy, all lines at once (poll_block.py); the lines that pass go to COPY untouched. The few others
-are looked at one by one here: a blank line is skipped, a fixable one (`' Active '`, blanks around a store id,
-quotes) is rewritten in canonical form, anything else is rejected with its reason. A block that is not valid UTF-8
-or holds a NUL byte, and every block of a file with extra columns (whose lines are rewritten without them), is
-checked line by line. Both ways accept exactly the same lines (tests/ingest/test_checks.py). The checks also count
-the accepted polls per UTC day, from which the move into store_status is planned."""
+A line is accepted when it is no longer than the line limit, store_id is non-empty (blanks, i.e. spaces and tabs,
+around it are dropped) and no longer than its limit, status is `active` or `inactive` in any case with any blanks
+around it, and timestamp_utc is `YYYY-MM-DD HH:MM:SS[.ffffff]` with a space or `T`, then nothing, ` UTC`, `Z` or a
+numeric offset, holding a real calendar date and time whose UTC day lies in the accepted years (the limits:
+app/ingest/limits.py). A block (about 1 MB, ~13 k lines) is checked with numpy, all lines at once (poll_block.py);
+the lines that pass go to COPY untouched. The few others are looked at one by one here: a blank line is skipped, a
+fixable one (`' Active '`, blanks around a store id, quotes) is rewritten in canonical form, anything else is
+rejected with its reason. A block that is not valid UTF-8 or holds a NUL byte, and every block of a file with extra
+columns (whose lines are rewritten without them), is checked line by line. Both ways accept exactly the same lines
+(tests/ingest/test_checks.py). The checks also count the accepted polls per UTC day, from which the move into
+store_status is planned. `check_each_line` is the whole check of any lines, whatever brings them."""
 
 import calendar
-import csv
 import re
 from array import array
 from collections import Counter
@@ -21,6 +22,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from app.ingest.csv_line import BLANKS, split_line
+from app.ingest.limits import LineLimits
 from app.ingest.parallel_copy import RangeLoad, is_utf8, printable
 from app.ingest.poll_block import days_from_civil, flag_lines
 from app.ingest.sources import Header
@@ -42,7 +45,8 @@ class PollLayout:
 
     @classmethod
     def from_header(cls, header: Header) -> "PollLayout":
-        return cls(header.column_count, tuple(header.positions[name] - 1 for name in NAMES))
+        store, status, timestamp = (header.positions[name] - 1 for name in NAMES)
+        return cls(header.column_count, (store, status, timestamp))
 
     @property
     def copy_columns(self) -> list[str]:
@@ -82,6 +86,7 @@ class PollCheck:
     """The check of one byte range of the polls file, block after block (see parallel_copy.BlockCheck)."""
 
     layout: PollLayout
+    limits: LineLimits = field(default_factory=LineLimits.from_settings)
     result: RangeLoad = field(default_factory=RangeLoad)
     dropped: array = field(default_factory=lambda: array("q"))  # range line numbers not sent to COPY, ascending
     days: Counter[int] = field(default_factory=Counter)  # accepted polls per UTC day (days since 1970-01-01)
@@ -89,10 +94,14 @@ class PollCheck:
     def __post_init__(self) -> None:
         self._order = sorted(range(3), key=lambda i: self.layout.positions[i])
 
+    @property
+    def max_line_bytes(self) -> int:
+        return self.limits.max_line_bytes
+
     def check(self, block: bytes) -> bytes:
         if not self.layout.only_needed_columns or b"\x00" in block or not is_utf8(block):
             return self.check_each_line(block)
-        ends, flagged, days, uppercase = flag_lines(block, self.layout.positions)
+        ends, flagged, days, uppercase = flag_lines(block, self.layout.positions, self.limits)
         self._count_days(np.delete(days, flagged))
         if uppercase.size:
             lowered = np.frombuffer(block, np.uint8).copy()
@@ -113,6 +122,7 @@ class PollCheck:
         return b"".join(pieces)
 
     def check_each_line(self, block: bytes) -> bytes:
+        """The accepted lines of `block` (whole lines, each ending in a newline; no CR) in canonical form."""
         return b"".join(self._checked_line(line) for line in block.split(b"\n")[:-1])
 
     def _count_days(self, days: np.ndarray) -> None:
@@ -134,34 +144,30 @@ class PollCheck:
     def _checked_line(self, raw: bytes) -> bytes:
         """The line in canonical form, or nothing when it is blank or rejected."""
         self.result.lines += 1
-        if not raw.strip():
+        fields = split_line(raw, self.limits.max_line_bytes)
+        if fields is None:
             return self._drop()
-        if not is_utf8(raw):
-            return self._reject(raw, "not valid UTF-8")
-        text = raw.decode("utf-8")
-        if "\x00" in text:
-            return self._reject(raw, "NUL character")
-        if '"' in text:
-            if text.count('"') % 2:
-                return self._reject(raw, "unbalanced double quote")
-            fields = next(csv.reader([text]))
-        else:
-            fields = text.split(",")
+        if isinstance(fields, str):
+            return self._reject(raw, fields)
         if len(fields) != self.layout.columns:
             return self._reject(raw, f"wrong column count: expected {self.layout.columns}, got {len(fields)}")
-        store_id, status, timestamp = (fields[p] for p in self.layout.positions)
-        store_id = store_id.strip()
+        store_id, status, timestamp = (fields[p].strip(BLANKS) for p in self.layout.positions)
         if not store_id:
             return self._reject(raw, "empty store_id")
-        if status.strip().lower() not in ("active", "inactive"):
+        if len(store_id.encode()) > self.limits.max_store_id_bytes:
+            return self._reject(raw, self.limits.store_id_too_long())
+        if status.lower() not in ("active", "inactive"):
             return self._reject(raw, f"status must be active or inactive, got {sql_literal(status)}")
-        day = utc_day(timestamp.strip())
+        day = utc_day(timestamp)
         if day is None:
             return self._reject(raw, f"unparseable timestamp_utc {sql_literal(timestamp)}")
+        if not self.limits.day_in_range(day):
+            return self._reject(raw, f"timestamp_utc {sql_literal(timestamp)} outside the accepted range "
+                                     f"{self.limits.years} UTC")
         self.days[day] += 1
         if any(c in store_id for c in ',"\n'):
             store_id = '"' + store_id.replace('"', '""') + '"'
-        values = (store_id, status.strip().lower(), timestamp.strip())
+        values = (store_id, status.lower(), timestamp)
         return (",".join(values[i] for i in self._order) + "\n").encode()
 
     def _reject(self, raw: bytes, reason: str) -> bytes:

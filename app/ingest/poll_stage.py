@@ -13,6 +13,7 @@ import asyncpg
 from tqdm import tqdm
 
 from app.errors import IngestError
+from app.ingest.limits import LineLimits
 from app.ingest.parallel_copy import ByteRange, acquired, copy_range, split_ranges
 from app.ingest.poll_check import PollCheck, PollLayout
 from app.ingest.sources import Header
@@ -51,7 +52,9 @@ class StagedPolls:
             check.result.rejects.close()
 
 
-async def stage_polls(pool: asyncpg.Pool, path: Path, header: Header, workers: int, progress: bool) -> StagedPolls:
+async def stage_polls(pool: asyncpg.Pool, path: Path, name: str, header: Header, workers: int, progress: bool,
+                      limits: LineLimits) -> StagedPolls:
+    """`name`: the file's name in the rejects."""
     layout = PollLayout.from_header(header)
     ranges = split_ranges(path, header.data_offset, workers)
     bar = tqdm(total=path.stat().st_size - header.data_offset, unit="B", unit_scale=True, desc=path.name,
@@ -59,18 +62,21 @@ async def stage_polls(pool: asyncpg.Pool, path: Path, header: Header, workers: i
     try:
         async with acquired(pool, len(ranges)) as conns:
             # Every range runs to its end before a failure is raised, so no connection goes back mid-COPY.
-            checks = await asyncio.gather(*(_copy_poll_range(c, path, r, layout, bar.update)
-                                            for c, r in zip(conns, ranges)), return_exceptions=True)
+            outcomes = await asyncio.gather(*(_copy_poll_range(c, path, r, layout, limits, bar.update)
+                                              for c, r in zip(conns, ranges)), return_exceptions=True)
     finally:
         bar.close()
-    if failure := next((c for c in checks if isinstance(c, BaseException)), None):
+    checks = [c for c in outcomes if isinstance(c, PollCheck)]
+    if failure := next((c for c in outcomes if isinstance(c, BaseException)), None):
+        for check in checks:
+            check.result.rejects.close()
         raise failure
-    return StagedPolls(path.name, checks)
+    return StagedPolls(name, checks)
 
 
 async def _copy_poll_range(conn: asyncpg.Connection, path: Path, byte_range: ByteRange, layout: PollLayout,
-                           on_bytes: Callable[[int], None]) -> PollCheck:
-    check = PollCheck(layout)
+                           limits: LineLimits, on_bytes: Callable[[int], None]) -> PollCheck:
+    check = PollCheck(layout, limits)
     try:
         await copy_range(conn, "poll", layout.copy_columns, path, byte_range, check, on_bytes, schema="staging")
     except asyncpg.DataError as exc:

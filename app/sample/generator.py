@@ -1,4 +1,6 @@
-"""generate_sample: writes store_status.csv, menu_hours.csv and timezones.csv for `stores` polling stores."""
+"""generate_sample: writes store_status.csv, menu_hours.csv, timezones.csv and special_hours.csv for `stores` polling
+stores; or, with `first_release`, the three files of the data set's first release (its file names, integer store ids,
+`day` as the weekday's header, no special hours)."""
 from __future__ import annotations
 
 import random
@@ -10,16 +12,25 @@ from pathlib import Path
 from app.sample.hours import HOURS_SHARE, hour_lines
 from app.sample.output import write_lines
 from app.sample.polls import choose_quirks, poll_blocks
+from app.sample.special_hours import special_lines
 from app.sample.store_ids import make_store_ids
 from app.sample.timestamps import DAY_US, TimestampFormatter
 from app.sample.timezones import TIMEZONE_SHARE, timezone_lines
 
 # A week that contains the US spring-forward on Sunday 2024-03-10.
 DEFAULT_END = datetime(2024, 3, 14, 23, 0, tzinfo=UTC)
+# The first release's polls end on 2023-01-25.
+FIRST_RELEASE_END = datetime(2023, 1, 25, 18, 13, tzinfo=UTC)
 
 STATUS_HEADER = "store_id,status,timestamp_utc"
 HOURS_HEADER = "store_id,dayOfWeek,start_time_local,end_time_local"
 TIMEZONES_HEADER = "store_id,timezone_str"
+SPECIAL_HOURS_HEADER = "store_id,date_local,start_time_local,end_time_local"
+FIRST_RELEASE_HOURS_HEADER = "store_id,day,start_time_local,end_time_local"
+FILE_NAMES = {"store_status": "store_status.csv", "menu_hours": "menu_hours.csv", "timezones": "timezones.csv",
+              "special_hours": "special_hours.csv"}
+FIRST_RELEASE_FILE_NAMES = {"store_status": "store status.csv", "menu_hours": "Menu hours.csv",
+                            "timezones": "bq-results-20230125-202210-1674678181880.csv"}
 
 
 @dataclass(frozen=True)
@@ -32,12 +43,14 @@ class SampleSummary:
     timezone_rows: int
     paths: dict[str, Path]
     seconds: float
+    special_rows: int = 0
 
     def __str__(self) -> str:
         folder = self.paths["store_status"].parent
+        special = f", {self.special_rows:,} special hours" if "special_hours" in self.paths else ""
         return (
             f"{self.stores:,} stores, {self.polls:,} polls, {self.hour_rows:,} hour rows, "
-            f"{self.timezone_rows:,} timezones written to {folder} in {self.seconds:.1f} s"
+            f"{self.timezone_rows:,} timezones{special} written to {folder} in {self.seconds:.1f} s"
         )
 
 
@@ -47,8 +60,9 @@ def generate_sample(
     days: int = 8,
     seed: int = 1,
     end: datetime | None = None,
+    first_release: bool = False,
 ) -> SampleSummary:
-    """Write the three CSV files into `out_dir` (created if missing); same arguments give identical bytes.
+    """Write the CSV files into `out_dir` (created if missing); same arguments give identical bytes.
 
     Polls cover [end - days, end]; a naive `end` is taken as UTC.
     """
@@ -57,20 +71,16 @@ def generate_sample(
     if days <= 0:
         raise ValueError("days must be positive")
     began = time.perf_counter()
-    end = _as_utc(end or DEFAULT_END)
+    end = _as_utc(end or (FIRST_RELEASE_END if first_release else DEFAULT_END))
     span_us = int(days * DAY_US)
     start = end - timedelta(microseconds=span_us)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    paths = {
-        "store_status": out_dir / "store_status.csv",
-        "menu_hours": out_dir / "menu_hours.csv",
-        "timezones": out_dir / "timezones.csv",
-    }
+    paths = {kind: out_dir / name for kind, name in (FIRST_RELEASE_FILE_NAMES if first_release else FILE_NAMES).items()}
 
     # One stream per concern, so changing one file's recipe leaves the others' bytes alone.
     hours_only = max(3, stores // 2000)  # stores with hours but no polls: must not be reported
-    ids = make_store_ids(_stream(seed, "ids"), stores + hours_only)
+    ids = make_store_ids(_stream(seed, "ids"), stores + hours_only, integers_only=first_release)
     polled_ids = ids[:stores]
 
     selection = _stream(seed, "selection")
@@ -91,10 +101,15 @@ def generate_sample(
             TimestampFormatter(start, span_us),
         ),
     )
-    hour_rows = write_lines(paths["menu_hours"], HOURS_HEADER, [hour_lines(_stream(seed, "hours"), with_hours)])
+    hours_header = FIRST_RELEASE_HOURS_HEADER if first_release else HOURS_HEADER
+    hour_rows = write_lines(paths["menu_hours"], hours_header, [hour_lines(_stream(seed, "hours"), with_hours)])
     timezone_rows = write_lines(
         paths["timezones"], TIMEZONES_HEADER, [timezone_lines(_stream(seed, "timezones"), with_zone)]
     )
+    special_rows = 0
+    if "special_hours" in paths:
+        special_rows = write_lines(paths["special_hours"], SPECIAL_HOURS_HEADER,
+                                   [special_lines(_stream(seed, "special_hours"), polled_ids, end, days)])
     return SampleSummary(
         stores=stores,
         polls=polls,
@@ -102,6 +117,7 @@ def generate_sample(
         timezone_rows=timezone_rows,
         paths=paths,
         seconds=time.perf_counter() - began,
+        special_rows=special_rows,
     )
 
 

@@ -97,7 +97,7 @@ def hour_lines(rng: random.Random, store_ids: list[str]) -> list[str]:
     """Shuffled CSV lines for `store_ids`; the first stores get one of each style so small samples have all."""
     styles = [style for style, _ in STYLES]
     weights = [weight for _, weight in STYLES]
-    lines = []
+    lines: list[str] = []
     for position, store_id in enumerate(store_ids):
         style = styles[position] if position < len(styles) else rng.choices(styles, weights)[0]
         rows = style(rng)

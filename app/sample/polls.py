@@ -69,8 +69,12 @@ def choose_quirks(rng: random.Random, stores: int) -> PollQuirks:
     for count in counts:
         groups.append(frozenset(chosen[:count]))
         chosen = chosen[count:]
+    late_start, silent, gone_dark, single_poll = groups
     return PollQuirks(
-        *groups,
+        late_start=late_start,
+        silent=silent,
+        gone_dark=gone_dark,
+        single_poll=single_poll,
         conflicting=frozenset(rng.sample(range(stores), min(stores, max(2, stores // 3000)))),
         odd_status=frozenset(rng.sample(range(stores), min(stores, max(3, stores // 1000)))),
     )

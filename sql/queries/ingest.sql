@@ -1,39 +1,52 @@
 -- Queries of the loader (app/ingest). The polls file is COPYed by several connections, one byte range each,
 -- straight into staging.poll's typed columns (app/ingest/poll_check.py keeps out the lines PostgreSQL would
--- refuse), then moved into store_status: all or nothing per file. The small files (hours, timezones) are COPYed
--- as text into the connection's temporary landing table (land_*, text columns named after the file's columns, plus
--- x1..x16 for extra columns, numbered by an identity column), then validated and converted in SQL into staging.*.
--- A landing row whose fields are all U+0001 stands for a line the COPY stage already rejected (or a blank line).
+-- refuse), then moved into store_status: all or nothing per file. The small files (hours, timezones, special hours)
+-- are COPYed as text into the connection's temporary landing table (land_*: the line number, then text columns named
+-- after the file's columns, plus x1..x16 for extra columns; app/ingest/landing_check.py numbers the lines and leaves
+-- out those it rejects), then validated and converted in SQL into staging.*, blanks (spaces and tabs) around each field
+-- dropped. Each stage_* query takes the file's name ($1) and the store id limit in bytes ($2); stage_special_hours
+-- also the first and last accepted years ($3, $4).
+
+-- name: try_load_lock
+-- One load at a time (a session advisory lock, $1 the loader's key): the staging tables are shared.
+select pg_try_advisory_lock($1)
 
 -- name: create_land_hours
 create temp table if not exists land_hours (
-    line bigint generated always as identity, store_id text, day_of_week text, start_time_local text,
-    end_time_local text, x1 text, x2 text, x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text,
-    x10 text, x11 text, x12 text, x13 text, x14 text, x15 text, x16 text)
+    line bigint, store_id text, day_of_week text, start_time_local text, end_time_local text, x1 text, x2 text,
+    x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text,
+    x15 text, x16 text)
 
 -- name: create_land_timezones
 create temp table if not exists land_timezones (
-    line bigint generated always as identity, store_id text, timezone_str text, x1 text, x2 text, x3 text,
-    x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text,
+    line bigint, store_id text, timezone_str text, x1 text, x2 text, x3 text, x4 text, x5 text, x6 text, x7 text,
+    x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text, x15 text, x16 text)
+
+-- name: create_land_special_hours
+create temp table if not exists land_special_hours (
+    line bigint, store_id text, date_local text, start_time_local text, end_time_local text, x1 text, x2 text,
+    x3 text, x4 text, x5 text, x6 text, x7 text, x8 text, x9 text, x10 text, x11 text, x12 text, x13 text, x14 text,
     x15 text, x16 text)
 
 -- name: reset_land_hours
-truncate land_hours restart identity
+truncate land_hours
 
 -- name: reset_land_timezones
-truncate land_timezones restart identity
+truncate land_timezones
+
+-- name: reset_land_special_hours
+truncate land_special_hours
 
 -- name: stage_hours
--- $1 line offset, $2 file name.
 with checked as not materialized (
-    select line, btrim(store_id) as store_id, btrim(day_of_week) as dow, btrim(start_time_local) as start_time,
-           btrim(end_time_local) as end_time
+    select line, btrim(store_id, E' \t') as store_id, btrim(day_of_week, E' \t') as dow,
+           btrim(start_time_local, E' \t') as start_time, btrim(end_time_local, E' \t') as end_time
     from land_hours
-    where store_id <> E'\x01'
 ), judged as (
     select *,
            case
                when store_id = '' then 'empty store_id'
+               when octet_length(store_id) > $2::int then format('store_id longer than %s bytes', $2::int)
                when dow !~ '^[0-6]$' then format('dayOfWeek must be 0 (Monday) to 6 (Sunday), got %L', dow)
                when not staging.is_time(start_time) then format('bad start_time_local %L', start_time)
                when not staging.is_time(end_time) then format('bad end_time_local %L', end_time)
@@ -41,40 +54,75 @@ with checked as not materialized (
     from checked
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
-    select $2::text, $1::bigint + line, reason, concat_ws(',', store_id, dow, start_time, end_time)
+    select $1::text, line, reason, concat_ws(',', store_id, dow, start_time, end_time)
     from judged where reason is not null
     returning 1
 ), staged as (
     insert into staging.hours (line, store_id, day_of_week, start_time_local, end_time_local)
-    select $1::bigint + line, store_id, dow::smallint, start_time::time, end_time::time
+    select line, store_id, dow::smallint, start_time::time, end_time::time
     from judged where reason is null
     returning 1
 )
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
 
 -- name: stage_timezones
--- $1 line offset, $2 file name.
-with judged as (
-    select line, btrim(store_id) as store_id, btrim(timezone_str) as tz,
+with checked as not materialized (
+    select line, btrim(store_id, E' \t') as store_id, btrim(timezone_str, E' \t') as tz from land_timezones
+), judged as (
+    select *,
            case
-               when btrim(store_id) = '' then 'empty store_id'
-               when btrim(timezone_str) = '' then 'empty timezone_str'
+               when store_id = '' then 'empty store_id'
+               when octet_length(store_id) > $2::int then format('store_id longer than %s bytes', $2::int)
+               when tz = '' then 'empty timezone_str'
            end as reason
-    from land_timezones
-    where store_id <> E'\x01'
+    from checked
 ), rejected as (
     insert into staging.reject (file, line, reason, raw)
-    select $2::text, $1::bigint + line, reason, concat_ws(',', store_id, tz) from judged where reason is not null
+    select $1::text, line, reason, concat_ws(',', store_id, tz) from judged where reason is not null
     returning 1
 ), staged as (
     insert into staging.timezone (line, store_id, timezone_str)
-    select $1::bigint + line, store_id, tz from judged where reason is null
+    select line, store_id, tz from judged where reason is null
+    returning 1
+)
+select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
+
+-- name: stage_special_hours
+-- A date is YYYY-MM-DD in the accepted years; both times empty is a closed date.
+with checked as not materialized (
+    select line, btrim(store_id, E' \t') as store_id, btrim(date_local, E' \t') as day,
+           btrim(start_time_local, E' \t') as start_time, btrim(end_time_local, E' \t') as end_time
+    from land_special_hours
+), judged as (
+    select *,
+           case
+               when store_id = '' then 'empty store_id'
+               when octet_length(store_id) > $2::int then format('store_id longer than %s bytes', $2::int)
+               when not staging.is_date(day) then format('bad date_local %L (YYYY-MM-DD)', day)
+               when left(day, 4)::int not between $3::int and $4::int
+                   then format('date_local %L outside the accepted years %s to %s', day, $3::int, $4::int)
+               when (start_time = '') <> (end_time = '')
+                   then 'give both start_time_local and end_time_local, or neither for a closed date'
+               when start_time <> '' and not staging.is_time(start_time)
+                   then format('bad start_time_local %L', start_time)
+               when end_time <> '' and not staging.is_time(end_time) then format('bad end_time_local %L', end_time)
+           end as reason
+    from checked
+), rejected as (
+    insert into staging.reject (file, line, reason, raw)
+    select $1::text, line, reason, concat_ws(',', store_id, day, start_time, end_time)
+    from judged where reason is not null
+    returning 1
+), staged as (
+    insert into staging.special_hours (line, store_id, date_local, start_time_local, end_time_local)
+    select line, store_id, day::date, nullif(start_time, '')::time, nullif(end_time, '')::time
+    from judged where reason is null
     returning 1
 )
 select (select count(*) from staged) as staged, (select count(*) from rejected) as rejected
 
 -- name: clear_staging
-truncate staging.poll, staging.hours, staging.timezone, staging.reject
+truncate staging.poll, staging.hours, staging.timezone, staging.special_hours, staging.reject
 
 -- name: clear_staged_status
 -- After each file: its staged rows are moved or abandoned; the rejects stay until they are written out. The polls
@@ -86,6 +134,9 @@ truncate staging.hours
 
 -- name: clear_staged_timezones
 truncate staging.timezone
+
+-- name: clear_staged_special_hours
+truncate staging.special_hours
 
 -- name: staged_poll_days
 -- The UTC days of the staged polls with their row counts: the move's parts are contiguous runs of these days.
@@ -181,6 +232,37 @@ with latest as (
     returning 1
 )
 select count(*) from upserted
+
+-- name: move_special_hours
+-- Rule 10's rows replace, per store and local date in the file, the rows stored for that date; a date whose rows
+-- did not change is left alone (its rows count as duplicates). Exact duplicate rows are kept once.
+with new_rows as (
+    select distinct store_id, date_local, array[start_time_local::text, end_time_local::text] as times
+    from staging.special_hours
+), new_sig as (
+    select store_id, date_local, array_agg(times order by times) as sig from new_rows group by store_id, date_local
+), old_sig as (
+    select s.store_id, s.date_local,
+           array_agg(array[s.start_time_local::text, s.end_time_local::text]
+                     order by array[s.start_time_local::text, s.end_time_local::text]) as sig
+    from special_hours s join new_sig n using (store_id, date_local)
+    group by s.store_id, s.date_local
+), changed as (
+    select n.store_id, n.date_local
+    from new_sig n left join old_sig o using (store_id, date_local)
+    where o.sig is distinct from n.sig
+), deleted as (
+    delete from special_hours s using changed c
+    where s.store_id = c.store_id and s.date_local = c.date_local
+    returning 1
+), inserted as (
+    insert into special_hours (store_id, date_local, start_time_local, end_time_local)
+    select r.store_id, r.date_local, r.times[1]::time, r.times[2]::time
+    from new_rows r join changed c using (store_id, date_local)
+    order by r.store_id, r.date_local, r.times
+    returning 1
+)
+select (select count(*) from inserted) as inserted, (select count(*) from deleted) as deleted
 
 -- name: unknown_timezones
 -- Staged timezone names PostgreSQL does not know (store_zone_v1 replaces them): reports use its fallback for

@@ -173,7 +173,7 @@ async def test_every_named_query_is_valid_sql(conn):
     cannot be prepared (SET, VACUUM, several statements) are at least parsed, inside a transaction rolled back."""
     unprepared = []
     queries = load_queries()
-    for name in ("create_land_hours", "create_land_timezones"):  # the loader's temporary tables
+    for name in [n for n in queries if n.startswith("create_land_")]:  # the loader's temporary tables
         await conn.execute(queries[name])
     # The live intake's (dropped at commit there).
     await conn.execute("create temp table intake_poll (store_id text, status poll_status, timestamp_utc timestamptz)")

@@ -8,13 +8,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.ingest.limits import LineLimits
 from app.ingest.parallel_copy import ByteRange, read_line_blocks, split_ranges
 from app.ingest.poll_block import days_from_civil
 from app.ingest.poll_check import PollCheck, PollLayout, is_timestamp, utc_day
 from app.ingest.poll_move import TimeRange, split_days
 
 STORE_IDS = ["s1", "8ae8e265-7702-4bb9-9844-c43bd9704f17", "123456789", "", " s2", "s3 ", "\ts4", '"q,1"', '"  "',
-             "x y", "ü-store", '"say ""hi"""', "s\x01", "s\x00", "\udcff"]
+             "x y", "ü-store", '"say ""hi"""', "s\x01", "s\x00", "\udcff", "abcdefghijkl", "abcdefghijklm",
+             " abcdefghijkl ", "üüüüüü", "üüüüüüx", "\x0bs5", "x" * 80]
 STATUSES = ["active", "inactive", "Active", " inactive", "INACTIVE ", "INACTIVE", "aCtIvE", "act", "", '"active"',
             "inactive\t", "activeX", "inactiv", "ACTIVE", "@ctive", "!NACTIVE"]
 TIMESTAMPS = [
@@ -28,7 +30,11 @@ TIMESTAMPS = [
     "2024-03-14  10:00:00", "2024/03/14 10:00:00", "2024-03-14 10:00", "2024-03-14", "2000-02-29 12:00:00",
     "1900-02-29 12:00:00", "2024-03-14 23:30:00-02:00", "2024-03-15 00:30:00+05:00", "2024-03-15T00:00:00+00:01",
     "2024-03-14 23:59:59-00:01", "2024-12-31 23:00:00-01:30", "2024-01-01 00:10:00+0015",
+    "9999-12-31 23:59:59 UTC", "1999-12-31 23:59:59", "2000-01-01 00:00:00", "2000-01-01 00:30:00+01:00",
+    "2030-12-31 23:59:59.999999", "2030-12-31 23:30:00-01:00", "2031-01-01 00:00:00", "1000-01-01 00:00:00",
 ]
+# Small limits, so that the lines here cross them: store ids of 12 bytes, lines of 90, the years 2000 to 2030.
+LIMITS = LineLimits(max_line_bytes=90, max_store_id_bytes=12, first_year=2000, last_year=2030)
 ORDERS = [(0, 1, 2), (2, 0, 1), (1, 2, 0)]
 
 
@@ -41,7 +47,8 @@ def line_text(order: tuple[int, int, int], store: str, status: str, stamp: str) 
 
 lines = st.one_of(
     st.tuples(st.sampled_from(STORE_IDS), st.sampled_from(STATUSES), st.sampled_from(TIMESTAMPS)),
-    st.sampled_from(["", " ", "a,b", "a,b,c,d", '"unbalanced,active,x', "\\.", ",,"]),
+    st.sampled_from(["", " ", "a,b", "a,b,c,d", '"unbalanced,active,x', "\\.", ",,", " " * 100,
+                     "s," + " " * 80 + "active,2024-03-14 10:00:00"]),
 )
 
 
@@ -51,7 +58,7 @@ def test_vectorised_check_decides_like_the_line_by_line_check(order, content):
     text = "".join((line_text(order, *c) if isinstance(c, tuple) else c) + "\n" for c in content)
     block = text.encode("utf-8", errors="surrogateescape")  # "\udcff" becomes the invalid byte 0xff
     layout = PollLayout(3, order)
-    fast, each = PollCheck(layout), PollCheck(layout)
+    fast, each = PollCheck(layout, LIMITS), PollCheck(layout, LIMITS)
     assert fast.check(block) == each.check_each_line(block)
     assert (fast.result.lines, list(fast.result.rejects)) == (each.result.lines, list(each.result.rejects))
     assert fast.dropped == each.dropped and fast.days == each.days
@@ -99,6 +106,22 @@ def test_blocks_are_whole_lines_without_cr_and_end_with_a_newline(tmp_path):
     assert all(b.endswith(b"\n") and b"\r" not in b for b in blocks)
     assert b"".join(blocks) == path.read_bytes()[3:].replace(b"\r", b"") + b"\n"
     assert list(read_line_blocks(path, ByteRange(3, 3))) == []
+
+
+def test_lines_over_the_limit_are_cut_while_read_and_rejected_for_their_length(tmp_path):
+    """A line longer than the limit that spans blocks is never held whole: it reaches the check cut to one byte over
+    the limit, CRs dropped first; the lines around it keep their numbers."""
+    path = tmp_path / "f.csv"
+    long_line = b"s" + b"\r" * 10 + b"x" * 3_000_000 + b",active,2024-03-14 10:00:00"
+    path.write_bytes(b"a,active,2024-03-14 10:00:00\r\n" + long_line + b"\r\nb,inactive,2024-03-14 11:00:00")
+    limits = LineLimits(max_line_bytes=100)
+    blocks = list(read_line_blocks(path, ByteRange(0, path.stat().st_size), limits.max_line_bytes))
+    lines = b"".join(blocks).split(b"\n")[:-1]
+    assert lines == [b"a,active,2024-03-14 10:00:00", b"s" + b"x" * 100, b"b,inactive,2024-03-14 11:00:00"]
+    check = PollCheck(PollLayout(3, (0, 1, 2)), limits)
+    assert b"".join(check.check(b) for b in blocks).count(b"\n") == 2
+    assert [r[:2] for r in check.result.rejects] == [(2, "line longer than 100 bytes")]
+    assert split_ranges(path, 0, 3)[-1].end == path.stat().st_size
 
 
 def test_rejects_past_a_megabyte_go_to_a_temporary_file():

@@ -192,8 +192,8 @@ async def test_a_row_postgres_refuses_fails_the_file_naming_the_line(db_settings
     """The safety net: were the checks ever to let through a row that COPY refuses, the file fails as a whole."""
     flag_lines = poll_check.flag_lines
 
-    def flag_only_blank_lines(block, positions):
-        verdict = flag_lines(block, positions)
+    def flag_only_blank_lines(block, positions, limits):
+        verdict = flag_lines(block, positions, limits)
         blank = [i for i, line in enumerate(block.split(b"\n")[:-1]) if not line]
         return verdict._replace(flagged=np.array(blank, dtype=np.int64))
 
@@ -359,10 +359,10 @@ async def test_reloading_the_same_files_adds_nothing(db_settings, tmp_path):
     hours_before = await fetch(db_settings, "select * from store_hours order by id")
     second = await load(db_settings, tmp_path, sample)
     assert first.ok and second.ok
-    status1, status2 = first.files[2], second.files[2]
+    status1, status2 = first.file("status"), second.file("status")
     assert status1.loaded == len(before) and status1.duplicates == status1.read - len(before)
     assert (status2.loaded, status2.duplicates) == (0, status2.read)
-    assert [f.loaded for f in second.files] == [0, 0, 0]
+    assert [f.loaded for f in second.files] == [0] * len(second.files)
     assert await fetch_polls(db_settings) == before
     assert await fetch(db_settings, "select * from store_hours order by id") == hours_before
 

@@ -5,13 +5,13 @@ import csv
 import re
 import statistics
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
 import pytest
 
-from app.sample import DEFAULT_END, SampleSummary, generate_sample
+from app.sample import DEFAULT_END, FIRST_RELEASE_END, SampleSummary, generate_sample
 
 SMALL = {"stores": 200, "days": 8, "seed": 7}
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d{6})? UTC")
@@ -62,15 +62,25 @@ def poll_times_by_store(polls: list[list[str]]) -> dict[str, list[datetime]]:
     return {store_id: sorted(times) for store_id, times in by_store.items()}
 
 
+@pytest.fixture(scope="module")
+def special(sample: SampleSummary) -> list[list[str]]:
+    return read_rows(sample.paths["special_hours"])[1]
+
+
 def test_headers_are_the_public_ones(sample: SampleSummary) -> None:
     assert read_rows(sample.paths["store_status"])[0] == ["store_id", "status", "timestamp_utc"]
     assert read_rows(sample.paths["menu_hours"])[0] == ["store_id", "dayOfWeek", "start_time_local", "end_time_local"]
     assert read_rows(sample.paths["timezones"])[0] == ["store_id", "timezone_str"]
-    assert {path.name for path in sample.paths.values()} == {"store_status.csv", "menu_hours.csv", "timezones.csv"}
+    assert read_rows(sample.paths["special_hours"])[0] == ["store_id", "date_local", "start_time_local",
+                                                           "end_time_local"]
+    assert {path.name for path in sample.paths.values()} == {"store_status.csv", "menu_hours.csv", "timezones.csv",
+                                                              "special_hours.csv"}
 
 
-def test_summary_counts_match_the_files(sample: SampleSummary, polls, hours, zones, poll_times_by_store) -> None:
+def test_summary_counts_match_the_files(sample: SampleSummary, polls, hours, zones, special,
+                                        poll_times_by_store) -> None:
     assert (sample.polls, sample.hour_rows, sample.timezone_rows) == (len(polls), len(hours), len(zones))
+    assert sample.special_rows == len(special) and f"{len(special):,} special hours" in str(sample)
     assert sample.stores == len(poll_times_by_store) == SMALL["stores"]
     assert sample.seconds > 0
     assert f"{len(polls):,} polls" in str(sample) and "200 stores" in str(sample)
@@ -207,6 +217,45 @@ def test_timezones_cover_the_awkward_zones(zones: list[list[str]], poll_times_by
     assert timedelta(hours=5, minutes=45) in offsets.values(), "45-minute zone"
     assert "Australia/Sydney" in names, "southern hemisphere"
     assert {"America/Chicago", "America/New_York", "America/Phoenix", "Europe/London"} <= set(names)
+
+
+def test_special_hours_close_most_stores_on_a_holiday_in_the_last_week(special, poll_times_by_store) -> None:
+    rows = [(store_id, date.fromisoformat(day), start, end) for store_id, day, start, end in special]
+    assert all((start == "") == (end == "") for _, _, start, end in rows), "both times or neither"
+    assert all(CLOCK.fullmatch(t) for _, _, start, end in rows for t in (start, end) if t)
+    closed_on = Counter(day for _, day, start, _ in rows if not start)
+    holiday, closures = closed_on.most_common(1)[0]
+    assert closures > 0.7 * len(poll_times_by_store), "a national holiday closes most stores"
+    last_week = {(DEFAULT_END - timedelta(days=d)).date() for d in range(7)}
+    assert holiday in last_week and holiday == date(2024, 3, 10), "the default sample's holiday: the DST Sunday"
+    eve = holiday - timedelta(days=1)
+    short_eves = [(start, end) for _, day, start, end in rows if day == eve and start]
+    assert len(short_eves) > 10 and any(end < start for start, end in short_eves), "short days, some past midnight"
+    assert any(day == holiday and start for _, day, start, _ in rows), "a few stores open odd hours on the holiday"
+    closed_dates = defaultdict(set)
+    for store_id, day, start, _ in rows:
+        if not start:
+            closed_dates[store_id].add(day)
+    renovated = [s for s, days in closed_dates.items() if len(days) == 7]
+    assert len(renovated) == 1, "one store closed for a week of renovation"
+    days = sorted(closed_dates[renovated[0]])
+    assert days[-1] - days[0] == timedelta(days=6) and days[-1] <= DEFAULT_END.date()
+    assert set(s for s, _, _, _ in rows) <= set(poll_times_by_store)
+    assert any(count > 1 for count in Counter(map(tuple, special)).values()), "exact duplicate rows"
+
+
+def test_first_release_shape(tmp_path: Path) -> None:
+    summary = generate_sample(tmp_path, stores=80, days=3, seed=2, first_release=True)
+    names = {path.name for path in summary.paths.values()}
+    assert names == {"store status.csv", "Menu hours.csv", "bq-results-20230125-202210-1674678181880.csv"}
+    assert {p.name for p in tmp_path.iterdir()} == names
+    header, polls = read_rows(summary.paths["store_status"])
+    assert header == ["store_id", "status", "timestamp_utc"] and len(polls) == summary.polls
+    assert read_rows(summary.paths["menu_hours"])[0] == ["store_id", "day", "start_time_local", "end_time_local"]
+    assert all(store_id.isdigit() for store_id, _, _ in polls)
+    times = [parse_utc(stamp) for _, _, stamp in polls]
+    assert max(times) <= FIRST_RELEASE_END and min(times) >= FIRST_RELEASE_END - timedelta(days=3)
+    assert "special hours" not in str(summary)
 
 
 def test_rejects_nonsense_sizes(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from app.db.models import Report
 from app.report.csv import write_csv
 from app.report.engine import run_report
 from app.report.parameters import DayRange, ReportParameters
+from app.sample.generator import FILE_NAMES, FIRST_RELEASE_FILE_NAMES
 from tests.support.model import Figures, HourRow, Poll, SpecialRow
 
 
@@ -71,18 +72,22 @@ def differences(expected: dict[str, Figures], actual: dict[str, Figures], tolera
 
 
 def read_sample(directory: Path | str) -> tuple[list[Poll], list[HourRow], dict[str, str], list[SpecialRow]]:
-    """The sample generator's CSV files as model rows (statuses normalised as the loader does)."""
+    """The sample generator's CSV files as model rows (statuses normalised as the loader does), in the later
+    release's shape or the first release's (`python -m app sample --first-release`)."""
     directory = Path(directory)
-    with (directory / "store_status.csv").open() as f:
+    first_release = not (directory / "store_status.csv").exists()
+    names = FIRST_RELEASE_FILE_NAMES if first_release else FILE_NAMES
+    with (directory / names["store_status"]).open() as f:
         polls = [
             Poll(r["store_id"].strip(), r["status"].strip().lower(),
                  datetime.fromisoformat(r["timestamp_utc"].strip().replace(" UTC", "+00:00")))
             for r in csv.DictReader(f)
         ]
-    with (directory / "menu_hours.csv").open() as f:
-        hours = [HourRow(r["store_id"], int(r["dayOfWeek"]), time.fromisoformat(r["start_time_local"]),
+    weekday = "day" if first_release else "dayOfWeek"
+    with (directory / names["menu_hours"]).open() as f:
+        hours = [HourRow(r["store_id"], int(r[weekday]), time.fromisoformat(r["start_time_local"]),
                          time.fromisoformat(r["end_time_local"])) for r in csv.DictReader(f)]
-    with (directory / "timezones.csv").open() as f:
+    with (directory / names["timezones"]).open() as f:
         zones = {r["store_id"]: r["timezone_str"] for r in csv.DictReader(f)}
     special: list[SpecialRow] = []
     if (directory / "special_hours.csv").exists():

@@ -50,13 +50,14 @@ def report_row(page: Page, report_id: str | None = None):
 
 
 async def a_store_to_open(conn, report_id) -> tuple[str, str, object, object]:
-    """A store with the same hours every day (end after start) in a US zone (its week has the DST change),
-    preferably one that was down: (store id, zone, opening time, closing time)."""
+    """A store with the same hours every day (end after start) and no special hours in a US zone (its week has the
+    DST change), preferably one that was down: (store id, zone, opening time, closing time)."""
     row = await conn.fetchrow(
         """select h.store_id, t.timezone_str, min(h.start_time_local) as opens, min(h.end_time_local) as closes
            from store_hours h join store_timezone t using (store_id)
            join report_row r on r.store_id = h.store_id and r.report_id = $1
            where t.timezone_str = any ($2::text[])
+             and not exists (select from special_hours s where s.store_id = h.store_id)
            group by h.store_id, t.timezone_str, r.downtime_last_week
            having count(distinct h.day_of_week) = 7
               and count(distinct (h.start_time_local, h.end_time_local)) = 1
