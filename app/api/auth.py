@@ -113,8 +113,8 @@ def require(role: ApiRole) -> Callable[..., Awaitable[Caller]]:
 
     async def caller_with_role(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
         if not caller.may(role):
-            raise Forbidden(f"this needs a {role.value} key{'' if role is ApiRole.admin else ' or better'}; "
-                            f"this key's role is {caller.role.value}")
+            needs = "an admin key" if role is ApiRole.admin else f"a {role.value} key or better"
+            raise Forbidden(f"this needs {needs}; this key's role is {caller.role.value}")
         return caller
 
     caller_with_role.__name__ = f"require_{role.value}"

@@ -7,7 +7,8 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import Match
+from starlette.types import Scope
 
 from app.errors import (
     AdministrationError,
@@ -76,21 +77,23 @@ async def validation_error(_: Request, exc: Exception) -> JSONResponse:
     return _problem(detail, errors)
 
 
-def allowed_methods(routes: list[BaseRoute], path: str) -> list[str]:
-    """Every method some route serves at `path` (with HEAD beside GET, and OPTIONS), for `Allow`."""
-    methods: set[str] = set()
-    for route in routes:
-        if isinstance(route, Route) and route.path_regex.match(path) and route.methods:
-            methods |= route.methods
-        elif isinstance(route, Mount) and route.path_regex.match(path):
-            methods |= {"GET"}
-    if not methods:
-        return []
-    if "GET" in methods:
-        methods.add("HEAD")
-    methods.add("OPTIONS")
-    order = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
-    return sorted(methods, key=lambda m: (order.index(m) if m in order else len(order), m))
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _route_serves(app: FastAPI, scope: Scope, method: str) -> bool:
+    # As the router would match it: from the application's root (a mounted app's scope has its own root_path).
+    probe = {**scope, "method": method, "root_path": scope.get("app_root_path", "")}
+    return any(route.matches(probe)[0] is Match.FULL for route in app.router.routes)
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route serves at the request's path, and OPTIONS, for `Allow`: each method matched against
+    the routes as the router would. A path that takes any method at all is a mounted app (the static files): GET
+    and HEAD."""
+    if _route_serves(app, scope, "NO-SUCH-METHOD"):
+        return ["GET", "HEAD", "OPTIONS"]
+    methods = [method for method in _METHODS if _route_serves(app, scope, method)]
+    return [*methods, "OPTIONS"] if methods else []
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -99,7 +102,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
     (204). A body FastAPI could not read as JSON (not UTF-8, say) is 422 like any other malformed body."""
     assert isinstance(exc, StarletteHTTPException)
     if exc.status_code == 405:
-        allow = ", ".join(allowed_methods(request.app.router.routes, request.url.path))
+        allow = ", ".join(allowed_methods(request.app, request.scope))
         if request.method == "OPTIONS":
             return Response(status_code=204, headers={"Allow": allow})
         return JSONResponse({"detail": f"{request.method} is not allowed here; allowed: {allow}"}, status_code=405,

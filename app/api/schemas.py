@@ -28,7 +28,7 @@ def _as_of_must_be_text(value: Any) -> Any:
 class TriggerOneRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: datetime | None = Field(None, description=_AS_OF_HELP)
+    as_of: datetime | None = Field(None, description=_AS_OF_HELP, examples=["2024-03-14T12:00:00Z"])
 
     _check_as_of = field_validator("as_of", mode="before")(_as_of_must_be_text)
 
@@ -39,6 +39,7 @@ class TriggerRequest(TriggerOneRequest):
         description=f"Report only these stores (at most {MAX_STORE_IDS:,}; each must have polls, and with a "
                     "tenant's key be one of its stores). Default: every store with a poll at or before as_of (with "
                     "a tenant's key: every store of the tenant that has polls).",
+        examples=[["1234567", "89"]],
     )
 
 

@@ -88,13 +88,14 @@ class ApiServer:
     """uvicorn serving create_app(settings) on a free port, in a thread with its own event loop. It makes an admin
     key of its own (`admin_key`), which its clients send unless told otherwise."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, **uvicorn_options: object):
         self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.admin_key = ""
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+        options = {"log_level": "warning", **uvicorn_options}
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, lifespan="on",
+                                **options)  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn:{self.port}", daemon=True)
 

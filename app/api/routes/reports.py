@@ -47,7 +47,7 @@ async def trigger_report(http: Request, manager: ManagerDep, stores: ReadStores,
     """Queue a report of every store (or of `store_ids`) as of `as_of`; poll it with `GET /get_report/{id}`.
     With a tenant's key, "every store" is every store of the tenant. An identical report (same tenant, as_of and
     stores) that is still queued or running is returned instead of queuing another."""
-    request = request or TriggerRequest(as_of=None, store_ids=None)
+    request = request or TriggerRequest()
     ids, known = await stores.for_report(request.store_ids)
     submitted = await submit_report(manager, request.as_of, ids, ids_have_polls=known,
                                     owner=_owner(http, stores.caller))
