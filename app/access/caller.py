@@ -29,8 +29,3 @@ class Caller:
     def sees(self, report_tenant_id: int | None) -> bool:
         """Whether a report of this tenant (None: an admin's) is visible to the caller."""
         return self.admin or (self.tenant_id is not None and report_tenant_id == self.tenant_id)
-
-    @property
-    def scope(self) -> str:
-        """For messages: whose stores the caller works with."""
-        return "every store (admin key)" if self.admin else f"tenant {self.tenant_name}"
