@@ -17,7 +17,8 @@ from app.jobs.manager import ReportManager, Submitted
 from app.report.engine import newest_poll
 from app.report.parameters import ReportParameters, store_id_problem
 
-# A report for a list of stores carries the list in its parameters; beyond this many ids, report every store.
+# A report for a list of stores carries the list in its parameters; a request may name at most this many ids (beyond
+# them, report every store). A tenant's list of its stores, read from the database, may be longer.
 MAX_STORE_IDS = 10_000
 _SHOWN_UNKNOWN = 10
 REPORT_NOT_FOUND = "Report not found"  # the API's 404 detail, word for word

@@ -43,10 +43,15 @@ async def test_no_secret_in_logs_urls_tables_or_answers(db_settings, conn, monke
     handler.setLevel(logging.DEBUG)
     # The service's records only: not those of this test's own HTTP client (httpcore traces the headers it got).
     handler.addFilter(lambda record: not record.name.startswith(("httpx", "httpcore")))
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    # The root logger, and uvicorn's own, which an earlier server's logging config may have cut off from the root
+    # (propagate=False) or disabled.
+    loggers = [logging.getLogger(name) for name in ("", "uvicorn", "uvicorn.access", "uvicorn.error")]
+    saved = [(lg.level, lg.propagate, lg.disabled) for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.DEBUG)
+        lg.propagate = lg.name == "root"
+        lg.disabled = False
+        lg.addHandler(handler)
     urls: list[str] = []
     answers: list[str] = []
     sessions: list[str] = []
@@ -94,8 +99,10 @@ async def test_no_secret_in_logs_urls_tables_or_answers(db_settings, conn, monke
             for argv in (["key", "list"], ["tenant", "list"], ["key", "revoke", "acme-reader"]):
                 assert await asyncio.to_thread(cli.main, argv) == 0
     finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
+        for lg, (level, propagate, disabled) in zip(loggers, saved):
+            lg.removeHandler(handler)
+            lg.setLevel(level)
+            lg.propagate, lg.disabled = propagate, disabled
 
     logs = captured.getvalue()
     assert "GET /reports HTTP/1.1" in logs and "running report" in logs  # the access log and the worker's
