@@ -135,6 +135,85 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_pool(work):
+    """Run `work(pool)` on a small pool of the checked database (the tenant and key commands)."""
+    from app.db.connect import create_pool
+    from app.db.setup import open_database
+
+    settings = get_settings()
+    open_database(settings)
+
+    async def run():
+        pool = await create_pool(settings, min_size=1, max_size=2)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
+
+    return asyncio.run(run())
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    widths = [max(len(str(cell)) for cell in column) for column in zip(header, *rows)]
+    return "\n".join("  ".join(str(cell).ljust(w) for cell, w in zip(row, widths)).rstrip()
+                     for row in [header, *rows])
+
+
+def _tenant(args: argparse.Namespace) -> int:
+    from app.access import admin
+
+    if args.action == "add":
+        ids = admin.read_store_ids(args.store or [], args.stores_file or [])
+        done = _on_pool(lambda pool: admin.add_tenant(pool, args.name, ids))
+        verb = "created" if done.created else "extended"
+        print(f"tenant {done.name} {verb}: {done.added:,} store(s) added, {done.stores:,} in all")
+    elif args.action == "list":
+        tenants = _on_pool(admin.list_tenants)
+        if not tenants:
+            print("no tenants yet: `python -m app tenant add NAME --store ID ...` makes one")
+            return 0
+        print(_table(["tenant", "stores", "with polls", "keys", "created"],
+                     [[t.name, f"{t.stores:,}", f"{t.stores_with_polls:,}", str(t.keys),
+                       f"{t.created_at:%Y-%m-%d %H:%M}"] for t in tenants]))
+    else:
+        removed = _on_pool(lambda pool: admin.remove_tenant(pool, args.name))
+        print(f"tenant {removed.name} removed with its {removed.stores:,} store(s) and {removed.keys} key(s); its "
+              f"{removed.reports:,} report(s) stay, for admin keys only")
+    return 0
+
+
+def _key(args: argparse.Namespace) -> int:
+    from app.access import admin
+    from app.access.tokens import KEY_PREFIX, shown_prefix
+    from app.db.models import ApiRole
+
+    if args.action == "create":
+        if args.admin == bool(args.tenant or args.role):
+            raise SystemExit("key create: give either --admin, or --tenant T --role read|write")
+        if not args.admin and not (args.tenant and args.role):
+            raise SystemExit("key create: a tenant's key needs both --tenant and --role")
+        role = ApiRole.admin if args.admin else ApiRole(args.role)
+        created = _on_pool(lambda pool: admin.create_key(pool, args.name, role, args.tenant))
+        scope = "admin (every store)" if role is ApiRole.admin else f"{role.value} for tenant {args.tenant}"
+        print(f"key {args.name} created: {scope}. It is shown this once; only its hash is stored. Send it as "
+              "`Authorization: Bearer <key>`:")
+        print(created.token)
+    elif args.action == "list":
+        keys = _on_pool(admin.list_keys)
+        if not keys:
+            print("no keys yet: `python -m app key create NAME --admin` makes one")
+            return 0
+        print(_table(["key", "role", "tenant", "starts with", "created", "web sessions"],
+                     [[k.name, k.role.value, k.tenant or "-", shown_prefix(KEY_PREFIX, k.lookup_id),
+                       f"{k.created_at:%Y-%m-%d %H:%M}", str(k.sessions)] for k in keys]))
+    else:
+        revoked = _on_pool(lambda pool: admin.revoke_key(pool, args.name))
+        print(f"key {revoked.name} revoked ({shown_prefix(KEY_PREFIX, revoked.lookup_id)}), with its "
+              f"{revoked.sessions} web session(s): requests with it are refused from now on (by running services "
+              "within KEY_CACHE_SECONDS)")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -207,6 +286,33 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also figures per local date FROM..TO (YYYY-MM-DD, at most 92 dates), into --days-out")
     report.add_argument("--days-out", type=Path, metavar="FILE.csv", help="where the days' CSV goes")
     report.set_defaults(func=_report)
+
+    tenant = commands.add_parser("tenant", help="tenants (named sets of stores): add | list | remove")
+    tenant_actions = tenant.add_subparsers(dest="action", required=True)
+    tenant_add = tenant_actions.add_parser("add", help="create a tenant, or add stores to it")
+    tenant_add.add_argument("name", help="letters, digits, '.', '_' or '-'")
+    tenant_add.add_argument("--store", action="append", metavar="ID", help="a store id (repeatable)")
+    tenant_add.add_argument("--stores-file", action="append", type=Path, metavar="FILE",
+                            help="a file of store ids, one a line (repeatable)")
+    tenant_actions.add_parser("list", help="every tenant with its stores and keys")
+    tenant_remove = tenant_actions.add_parser("remove", help="remove a tenant with its keys (its reports stay, "
+                                                             "for admin keys)")
+    tenant_remove.add_argument("name")
+    tenant.set_defaults(func=_tenant)
+
+    key = commands.add_parser("key", help="API keys: create | list | revoke")
+    key_actions = key.add_subparsers(dest="action", required=True)
+    key_create = key_actions.add_parser("create", help="make a key and print it, once, on the last line")
+    key_create.add_argument("name", help="letters, digits, '.', '_' or '-'")
+    key_create.add_argument("--admin", action="store_true", help="every store and report, and /metrics")
+    key_create.add_argument("--tenant", metavar="T", help="the tenant whose stores and reports the key works with")
+    key_create.add_argument("--role", choices=["read", "write"],
+                            help="read: trigger, poll, list, download and cancel reports; write: also delete "
+                                 "reports and post polls and store data")
+    key_actions.add_parser("list", help="every key (never the key itself)")
+    key_revoke = key_actions.add_parser("revoke", help="delete a key: requests with it get 401")
+    key_revoke.add_argument("name")
+    key.set_defaults(func=_key)
 
     demo = commands.add_parser("demo", help="the main job end to end: sample data, load, service, report, CSV")
     demo.set_defaults(func=_demo)

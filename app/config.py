@@ -54,6 +54,11 @@ class Settings(BaseSettings):
     # no last year: the current year + 1.
     ingest_first_year: int = Field(default=2000, ge=1000, le=9998)
     ingest_last_year: int | None = Field(default=None, ge=1000, le=9998)
+    # Who may do what (README: "Keys, tenants and limits")
+    reports_per_key: int = Field(default=4, ge=1)  # reports one key may have queued or running at once (else 429)
+    key_cache_seconds: float = Field(default=5.0, ge=0)  # a revoked key or ended session works at most this long
+    session_hours: float = Field(default=12.0, gt=0)  # how long a web sign-in lasts
+    max_body_bytes: int = Field(default=1_048_576, ge=1_024)  # larger request bodies get 413
 
     @property
     def socket_dir(self) -> Path:

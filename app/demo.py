@@ -1,6 +1,7 @@
 """`python -m app demo` (what `make demo` runs): the main job end to end on this machine. The default sample
-data (generated once, cached), loaded with the loader; the service started; a report triggered over HTTP and
-polled with its progress shown; the CSV saved; a few summary lines; the service stopped."""
+data (generated once, cached), loaded with the loader; an admin key of its own (`demo`, made anew each run); the
+service started; a report triggered over HTTP with that key and polled with its progress shown; the CSV saved; a
+few summary lines; the service stopped."""
 
 import asyncio
 import csv
@@ -14,13 +15,18 @@ from pathlib import Path
 
 import httpx
 
+from app.access import admin
 from app.config import PROJECT_ROOT, Settings
 from app.db.admin import up
+from app.db.connect import create_pool
+from app.db.models import ApiRole
+from app.errors import KeyNotFound
 from app.ingest import ingest
 from app.sample import generate_sample
 
 SAMPLE_DIR = PROJECT_ROOT / ".data" / "sample" / "default"
 REPORT_DIR = PROJECT_ROOT / ".data" / "reports"
+DEMO_KEY = "demo"
 
 
 def _step(message: str) -> None:
@@ -51,14 +57,28 @@ def _start_service(port: int) -> subprocess.Popen:
     )
 
 
+async def _demo_key(settings: Settings) -> str:
+    """A fresh admin key named `demo` (the previous run's is revoked: its secret was never kept)."""
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    try:
+        try:
+            await admin.revoke_key(pool, DEMO_KEY)
+        except KeyNotFound:
+            pass
+        return (await admin.create_key(pool, DEMO_KEY, ApiRole.admin, None)).token
+    finally:
+        await pool.close()
+
+
 def _wait_until_up(client: httpx.Client, service: subprocess.Popen, timeout: float = 60) -> None:
+    """Until GET /readyz says ready: database reachable, schema current, the embedded worker alive."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if service.poll() is not None:
             errors = service.stderr.read() if service.stderr else ""
             raise SystemExit(f"the service exited with {service.returncode}:\n{errors}")
         try:
-            if client.get("/reports", params={"limit": 1}).status_code == 200:
+            if client.get("/readyz").status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -107,10 +127,13 @@ def run_demo(settings: Settings) -> int:
     sample = _sample()
     _step("loading the sample with the loader (python -m app ingest)")
     print(asyncio.run(ingest(settings, sample)).table())
+    _step(f"an admin key of its own: `{DEMO_KEY}` (python -m app key create {DEMO_KEY} --admin)")
+    key = asyncio.run(_demo_key(settings))
     port = _free_port()
     service = _start_service(port)
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                          headers={"Authorization": f"Bearer {key}"}) as client:
             _wait_until_up(client, service)
             _summary(_run_report(client))
     finally:

@@ -28,7 +28,11 @@ class ReportNotFound(StorepulseError):
     """Report not found."""
 
 
-class InvalidReportRequest(StorepulseError):
+class InvalidRequest(StorepulseError):
+    """The request is invalid."""
+
+
+class InvalidReportRequest(InvalidRequest):
     """The report request is invalid."""
 
 
@@ -38,10 +42,6 @@ class ReportNotCancellable(StorepulseError):
 
 class ReportFailed(StorepulseError):
     """The report failed."""
-
-
-class PayloadTooLarge(StorepulseError):
-    """The request is too large."""
 
 
 class InvalidStoreData(StorepulseError):
@@ -58,3 +58,54 @@ class InvalidWebhookUrl(StorepulseError):
 
 class AlertRuleConflict(StorepulseError):
     """An alert rule with that name exists."""
+class RequestTooLarge(StorepulseError):
+    """The request body is too large."""
+
+
+class Unauthenticated(StorepulseError):
+    """A valid API key is required: send `Authorization: Bearer <key>` (`python -m app key create` makes one)."""
+
+    def __init__(self, message: str | None = None, *, token_given: bool = False):
+        super().__init__(message)
+        self.token_given = token_given  # RFC 6750: error="invalid_token" when one was sent
+
+
+class Forbidden(StorepulseError):
+    """This key's role does not allow this."""
+
+
+class StoresOutsideTenant(InvalidReportRequest):
+    """Some store ids are not stores of the key's tenant."""
+
+
+class StoreNotFound(StorepulseError):
+    """Store not found."""
+
+
+class TooManyReports(StorepulseError):
+    """Too many reports queued or running for this key."""
+
+    def __init__(self, message: str | None = None, *, limit: int, retry_after_seconds: int):
+        super().__init__(message)
+        self.limit = limit
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ReportNotDeletable(StorepulseError):
+    """Only a finished report (complete, failed or cancelled) can be deleted: cancel it first."""
+
+
+class AdministrationError(StorepulseError):
+    """A tenant or key command could not be carried out."""
+
+
+class TenantNotFound(AdministrationError):
+    """No such tenant."""
+
+
+class KeyNotFound(AdministrationError):
+    """No such key."""
+
+
+class NameTaken(AdministrationError):
+    """That name is taken."""

@@ -10,7 +10,10 @@ import asyncpg
 from fastapi import FastAPI
 
 from app import api, web
+from app.access.authenticate import Authenticator
+from app.access.manager import AccessManager
 from app.api.errors import install_error_handlers
+from app.api.middleware import BodyLimit, HttpMetrics
 from app.api.progress import ProgressCache
 from app.background import background_work
 from app.config import Settings, get_settings
@@ -32,6 +35,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     app.state.pool = await create_pool(settings, reset=_keep_session)
     app.state.manager = ReportManager(app.state.pool)
     app.state.progress = ProgressCache(app.state.manager)
+    app.state.access = AccessManager(app.state.pool)
+    app.state.authenticator = Authenticator(app.state.access, settings.key_cache_seconds)
     try:
         await app.state.manager.check_schema()
         async with contextlib.AsyncExitStack() as stack:
@@ -49,8 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Store uptime and downtime during business hours, as CSV reports computed in PostgreSQL.",
         lifespan=_lifespan,
     )
-    app.state.settings = settings or get_settings()
+    app.state.settings = settings = settings or get_settings()
     app.include_router(api.router)
     app.include_router(web.router)
     install_error_handlers(app)
+    # The last added runs first: metrics see every answer, the 413s of the body limit included.
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(HttpMetrics)
     return app

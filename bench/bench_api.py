@@ -4,7 +4,8 @@
 
 What it does, on the embedded cluster's database `storepulse_bench_api` (the default sample is generated and
 ingested there the first time):
-1. Starts `python -m app serve --no-access-log` (uvicorn with the embedded worker) as a separate process.
+1. Makes an admin key of its own (`bench`, made anew each run; every request sends it as a Bearer token) and
+   starts `python -m app serve --no-access-log` (uvicorn with the embedded worker) as a separate process.
 2. CSV: a full report is run, then its CSV downloaded `--csv-runs` times; time to the last byte (median), size.
 3. Polling. The polled report is held in state `running` by this benchmark: it claims the report with a long
    lease, as a worker would, and computes nothing, so the report stays running for as long as we measure. The
@@ -38,8 +39,12 @@ import aiohttp
 import asyncpg
 import uvloop
 
+from app.access import admin
 from app.config import PROJECT_ROOT, Settings, get_settings
+from app.db.connect import create_pool
+from app.db.models import ApiRole
 from app.db.setup import up
+from app.errors import KeyNotFound
 from app.ingest import ingest
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
@@ -49,6 +54,7 @@ from bench.common import free_port, start_server, wait_until_up
 BENCH_DATABASE = "storepulse_bench_api"
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 HOLDER = "bench-holder"  # the worker id under which the polled report is held running
+BENCH_KEY = "bench"
 
 
 def log(message: str) -> None:
@@ -82,6 +88,19 @@ async def hold_running_report(settings: Settings) -> tuple[str, int]:
         claimed = await manager.claim(HOLDER, 3600, 1)
         assert claimed is not None and claimed.id == held.id
         return str(held.id), polls
+    finally:
+        await pool.close()
+
+
+async def bench_key(settings: Settings) -> dict[str, str]:
+    """The headers of a fresh admin key named `bench` (the previous run's is revoked)."""
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    try:
+        try:
+            await admin.revoke_key(pool, BENCH_KEY)
+        except KeyNotFound:
+            pass
+        return {"Authorization": f"Bearer {(await admin.create_key(pool, BENCH_KEY, ApiRole.admin, None)).token}"}
     finally:
         await pool.close()
 
@@ -128,12 +147,13 @@ async def keep_worker_busy(session: aiohttp.ClientSession, url: str, stop: async
     return seconds
 
 
-async def poll(url: str, report_id: str, clients: int, seconds: float, interval: float) -> dict:
+async def poll(url: str, report_id: str, clients: int, seconds: float, interval: float,
+               headers: dict[str, str]) -> dict:
     """`clients` clients polling GET /get_report/{id} for `seconds`; every answer must be the 202."""
     latencies: list[float] = []
     failures = 0
     connector = aiohttp.TCPConnector(limit=clients, force_close=False)
-    async with aiohttp.ClientSession(connector=connector) as session:
+    async with aiohttp.ClientSession(connector=connector, headers=headers) as session:
         deadline = time.perf_counter() + seconds
 
         async def client() -> None:
@@ -177,8 +197,9 @@ async def time_csv(session: aiohttp.ClientSession, url: str, report_id: str, run
             "times_s": [round(t, 4) for t in times], "bytes": size, "rows": lines - 1}
 
 
-async def measure(url: str, server: subprocess.Popen, held_id: str, args: argparse.Namespace) -> dict:
-    async with aiohttp.ClientSession() as session:
+async def measure(url: str, server: subprocess.Popen, held_id: str, args: argparse.Namespace,
+                  headers: dict[str, str]) -> dict:
+    async with aiohttp.ClientSession(headers=headers) as session:
         await wait_until_up(session, url, server)
         log("a full report for the CSV download")
         complete = await run_report(session, url)
@@ -187,7 +208,8 @@ async def measure(url: str, server: subprocess.Popen, held_id: str, args: argpar
 
         polling = {}
         log(f"{args.clients} clients polling every {args.interval} s, database idle, for {args.seconds} s")
-        polling["paced, database idle"] = {**await poll(url, held_id, args.clients, args.seconds, args.interval),
+        polling["paced, database idle"] = {**await poll(url, held_id, args.clients, args.seconds, args.interval,
+                                                        headers),
                                            "reports_computing": False}
         stop = asyncio.Event()
         busy = asyncio.create_task(keep_worker_busy(session, url, stop))
@@ -196,12 +218,12 @@ async def measure(url: str, server: subprocess.Popen, held_id: str, args: argpar
             for label, interval in (("paced, reports computing", args.interval),
                                     ("saturated, reports computing", 0.0)):
                 log(f"{args.clients} clients polling ({label}) for {args.seconds} s")
-                polling[label] = {**await poll(url, held_id, args.clients, args.seconds, interval),
+                polling[label] = {**await poll(url, held_id, args.clients, args.seconds, interval, headers),
                                   "reports_computing": True}
         finally:
             stop.set()
             report_seconds = await busy
-            async with session.delete(f"{url}/reports/{held_id}") as response:
+            async with session.post(f"{url}/reports/{held_id}/cancel") as response:
                 assert response.status == 200, await response.text()
     return {"polling": polling, "background_reports": {
                 "count": len(report_seconds), "median_run_s": round(statistics.median(report_seconds), 3)},
@@ -238,6 +260,7 @@ def main() -> int:
     settings = bench_settings()
     stores = prepare_database(settings, args.stores)
     held_id, polls = asyncio.run(hold_running_report(settings))
+    headers = asyncio.run(bench_key(settings))
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
@@ -246,7 +269,7 @@ def main() -> int:
     load_before = os.getloadavg()[0]
     server = start_server(settings, port, server_log)
     try:
-        measured = uvloop.run(measure(url, server, held_id, args))
+        measured = uvloop.run(measure(url, server, held_id, args, headers))
     finally:
         server.terminate()
         server.wait(60)

@@ -73,7 +73,7 @@ async def wait_until_up(session: aiohttp.ClientSession, url: str, server: subpro
         if server.poll() is not None:
             raise SystemExit("the server exited; see its log")
         try:
-            async with session.get(f"{url}/openapi.json") as response:
+            async with session.get(f"{url}/readyz") as response:
                 if response.status == 200:
                     return
         except aiohttp.ClientError:

@@ -43,7 +43,7 @@ class ProgressCache:
             entry.reading = asyncio.create_task(self._read(report_id, entry))
             # A failed read that no poll awaited must not be logged as "never retrieved"; the next poll retries.
             entry.reading.add_done_callback(lambda task: task.cancelled() or task.exception())
-        if age < self.max_age_seconds:
+        if age < self.max_age_seconds or entry.reading is None:
             return entry.progress
         return await asyncio.shield(entry.reading)
 

@@ -2,13 +2,15 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, field_validator
 
 from app.db import models
 from app.jobs.actions import MAX_STORE_IDS
-from app.report.parameters import MAX_DAYS, DayRange, ReportParameters
+from app.report.parameters import MAX_DAYS, MAX_STORE_ID_LENGTH, DayRange, ReportParameters
+
+StoreIdText = Annotated[StrictStr, StringConstraints(min_length=1, max_length=MAX_STORE_ID_LENGTH)]
 
 _AS_OF_HELP = (
     "The instant the report is computed as of (ISO 8601; without an offset it is read as UTC). "
@@ -26,16 +28,18 @@ def _as_of_must_be_text(value: Any) -> Any:
 class TriggerOneRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    as_of: datetime | None = Field(None, description=_AS_OF_HELP)
+    as_of: datetime | None = Field(None, description=_AS_OF_HELP, examples=["2024-03-14T12:00:00Z"])
 
     _check_as_of = field_validator("as_of", mode="before")(_as_of_must_be_text)
 
 
 class TriggerRequest(TriggerOneRequest):
-    store_ids: list[StrictStr] | None = Field(
+    store_ids: list[StoreIdText] | None = Field(
         None, min_length=1, max_length=MAX_STORE_IDS,
-        description=f"Report only these stores (at most {MAX_STORE_IDS:,}; each must have polls). Default: every "
-                    "store with a poll at or before as_of.",
+        description=f"Report only these stores (at most {MAX_STORE_IDS:,}; each must have polls, and with a "
+                    "tenant's key be one of its stores). Default: every store with a poll at or before as_of (with "
+                    "a tenant's key: every store of the tenant that has polls).",
+        examples=[["1234567", "89"]],
     )
     days: DayRange | None = Field(
         None, description=f"Also figures per local date of each store's zone (rule 12), from `from` to `to` "
@@ -45,6 +49,9 @@ class TriggerRequest(TriggerOneRequest):
 
 class TriggerResponse(BaseModel):
     report_id: uuid.UUID
+    existing: bool = Field(False, description="True when an identical report (same tenant, as_of and stores) was "
+                                              "already queued or running: its id is returned, nothing more is "
+                                              "queued.")
 
 
 class Progress(BaseModel):
@@ -80,7 +87,26 @@ class ReportPage(BaseModel):
 
 
 class ErrorResponse(BaseModel):
-    detail: str
+    detail: str = Field(description="What is wrong, in one line")
+
+
+class RateLimited(BaseModel):
+    detail: str = Field(description="Which limit was hit and what to do")
+    limit: Literal["reports_per_key"] = Field(description="The limit hit: the setting REPORTS_PER_KEY")
+    max_active: int = Field(description="The limit's value: reports one key may have queued or running at once")
+    retry_after_seconds: int = Field(description="Also in the Retry-After header")
+
+
+class Liveness(BaseModel):
+    status: Literal["ok"] = "ok"
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not ready"]
+    reasons: list[str] = Field(description="Why it is not ready (empty when ready)")
+    database: bool = Field(description="The database answered")
+    schema_current: bool = Field(description="Every migration and function file is applied")
+    workers_alive: int = Field(description="Report workers seen within a lease (LEASE_SECONDS)")
 
 
 class FieldProblem(BaseModel):

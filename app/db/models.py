@@ -33,6 +33,16 @@ class ReportState(enum.StrEnum):
     cancelled = "cancelled"
 
 
+class ApiRole(enum.StrEnum):
+    """What an API key may do: admin (everything, every store) or, for one tenant's stores, read or write."""
+
+    DB_NAME = enum.nonmember("api_role")
+
+    admin = "admin"
+    read = "read"
+    write = "write"
+
+
 class StoreHours(BaseModel):
     """One business-hours row: the store is open on every local date with this weekday (0 = Monday)."""
 
@@ -76,6 +86,10 @@ class Report(BaseModel):
     lease_expires_at: datetime.datetime | None = None
     # when its outages were computed (null: not yet)
     outages_at: datetime.datetime | None = None
+    # the tenant whose keys see the report; null: admin keys only
+    tenant_id: int | None = None
+    # the key that triggered it (the per-key limit on reports queued or running)
+    api_key_id: int | None = None
 
 
 class ReportRow(BaseModel):
@@ -302,3 +316,65 @@ class WebhookEvent(BaseModel):
     delivered_at: datetime.datetime | None = None
     failed_at: datetime.datetime | None = None
     last_error: str | None = None
+
+
+class Tenant(BaseModel):
+    """A named set of stores (a brand, a franchisee): its keys see reports of these stores only."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "tenant"
+
+    id: int
+    name: str
+    created_at: datetime.datetime
+
+
+class TenantStore(BaseModel):
+    """One store of a tenant (it need not have polls yet)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "tenant_store"
+
+    tenant_id: int
+    store_id: str
+
+
+class ApiKey(BaseModel):
+    """An API key: admin (no tenant) or one tenant's with role read or write. Only the SHA-256 of the key is stored;
+    the key is found by its lookup id (not secret, shown by `key list`).
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "api_key"
+
+    id: int
+    name: str
+    lookup_id: str
+    secret_hash: bytes
+    role: ApiRole
+    tenant_id: int | None = None
+    created_at: datetime.datetime
+
+
+class WebSession(BaseModel):
+    """A browser signed in to the web page with a key: the cookie holds the token, this row only its SHA-256."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "web_session"
+
+    lookup_id: str
+    token_hash: bytes
+    api_key_id: int
+    created_at: datetime.datetime
+    expires_at: datetime.datetime
+
+
+class WorkerHeartbeat(BaseModel):
+    """A report worker's last sign of life; readiness wants one seen within a lease."""
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "worker_heartbeat"
+
+    worker_id: str
+    started_at: datetime.datetime
+    seen_at: datetime.datetime

@@ -12,7 +12,7 @@ from typing import Any
 import asyncpg
 
 from app.db.queries import queries
-from app.errors import IngestError, PayloadTooLarge
+from app.errors import IngestError, RequestTooLarge
 from app.ingest.poll_check import PollCheck, PollLayout
 from app.ingest.sources import STATUS, parse_header
 from app.summary.absorb import absorb_polls
@@ -52,7 +52,7 @@ class Intake:
 
 def _check_lines(data_lines: Sequence[bytes], layout: PollLayout) -> Batch:
     if len(data_lines) > MAX_ROWS:
-        raise PayloadTooLarge(f"{len(data_lines):,} rows; at most {MAX_ROWS:,} are accepted per request")
+        raise RequestTooLarge(f"{len(data_lines):,} rows; at most {MAX_ROWS:,} are accepted per request")
     check = PollCheck(layout)
     batch = Batch(columns=layout.copy_columns)
     for row, raw in enumerate(data_lines, start=1):
@@ -74,7 +74,7 @@ def _check_lines(data_lines: Sequence[bytes], layout: PollLayout) -> Batch:
 def check_csv_body(body: bytes) -> Batch:
     """A text/csv body: a header naming store_id, status and timestamp_utc in any order, then one poll per line."""
     if len(body) > MAX_BYTES:
-        raise PayloadTooLarge(f"{len(body):,} bytes; at most {MAX_BYTES:,} are accepted per request")
+        raise RequestTooLarge(f"{len(body):,} bytes; at most {MAX_BYTES:,} are accepted per request")
     header, _, rest = body.partition(b"\n")
     parsed = parse_header(header + b"\n", STATUS, "the body")
     lines = rest.split(b"\n")

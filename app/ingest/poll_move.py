@@ -30,7 +30,8 @@ def split_days(day_counts: list[tuple[datetime, int]], parts: int) -> list[TimeR
     """Contiguous ranges of whole days (ascending `day_counts`), at most `parts`, of about equal row counts: a
     range ends before the day whose middle lies past its share of the rows."""
     total = sum(count for _, count in day_counts)
-    ranges, start, seen = [], day_counts[0][0], 0
+    ranges: list[TimeRange] = []
+    start, seen = day_counts[0][0], 0
     for day, count in day_counts:
         if len(ranges) < parts - 1 and day > start and seen + count / 2 > total * (len(ranges) + 1) / parts:
             ranges.append(TimeRange(start, day))

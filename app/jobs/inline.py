@@ -30,15 +30,17 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
     try:
         manager = ReportManager(pool)
         await manager.check_schema()
-        report = await submit_report(manager, as_of, store_ids, days)
+        submitted = (await submit_report(manager, as_of, store_ids, days=days)).report
+        assert submitted is not None  # no owner, so no limit
         worker = Worker(pool, settings)
         # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
-        while (current := await worker.run_one(report.id)) is not None and current.status in (  # noqa: ASYNC110
-                ReportState.queued, ReportState.running):
+        while True:
+            report = await worker.run_one(submitted.id)
+            if report is None:
+                raise ReportFailed(f"report {submitted.id} was deleted before it finished")
+            if report.status not in (ReportState.queued, ReportState.running):
+                break
             await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
-        if current is None:
-            raise ReportFailed(f"report {report.id} was deleted while it ran")
-        report = current
         if report.status is not ReportState.complete:
             raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")
         async with pool.acquire() as conn:

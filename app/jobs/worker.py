@@ -33,7 +33,7 @@ DEFAULT_GRACE_SECONDS = 5.0
 
 
 class Interruption(enum.Enum):
-    cancelled = "cancelled"  # DELETE /reports/{id}
+    cancelled = "cancelled"  # POST /reports/{id}/cancel
     lost = "lost"  # our lease ran out and another worker owns the report now
     shutdown = "shutdown"  # stop() and the grace period is over
 
@@ -69,6 +69,7 @@ class Worker:
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()  # claim nothing more
         self._hand_back = asyncio.Event()  # interrupt running reports and hand them back
+        self._last_beat = float("-inf")
 
     @property
     def stopping(self) -> bool:
@@ -91,6 +92,7 @@ class Worker:
                 if listener is None or listener.is_closed():
                     listener = await self._listen()
                 self._wake.clear()
+                await self._beat()
                 await self._claim_while_free()
                 try:
                     await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
@@ -100,6 +102,10 @@ class Worker:
             await self._finish_jobs()
             if listener is not None and not listener.is_closed():
                 await listener.close()
+            try:
+                await self.manager.worker_gone(self.id)
+            except Exception as exc:  # its row ages out; readiness then counts it dead after a lease
+                log.warning("worker %s could not sign off: %s", self.id, exc)
             log.info("worker %s stopped", self.id)
 
     async def run_one(self, report_id: uuid.UUID) -> Report | None:
@@ -116,6 +122,18 @@ class Worker:
         except Exception as exc:  # the database may be restarting: keep polling, retry next round
             log.warning("LISTEN failed (%s); polling every %.1f s", exc, self.poll_seconds)
             return None
+
+    async def _beat(self) -> None:
+        """The worker's own heartbeat (readiness: a worker seen within a lease is alive), at most every
+        heartbeat_seconds; the loop comes round at least every poll_seconds (at most half a lease)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._last_beat < self.heartbeat_seconds:
+            return
+        try:
+            await self.manager.worker_seen(self.id)
+            self._last_beat = now
+        except Exception as exc:  # the database may be restarting: the next round tries again
+            log.warning("worker %s heartbeat failed: %s", self.id, exc)
 
     def _on_notify(self, *_: object) -> None:
         self._wake.set()

@@ -7,6 +7,23 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 MAX_DAYS = 92  # a report's days (rule 12) span at most this many local dates
+MAX_STORE_ID_LENGTH = 255  # characters of a store id a client may send
+
+
+def store_id_problem(store_id: str) -> str | None:
+    """What makes a store id sent by a client unusable (None: nothing): blank, too long, or not text PostgreSQL can
+    store (a NUL character, a lone surrogate)."""
+    if not store_id.strip():
+        return "is blank"
+    if len(store_id) > MAX_STORE_ID_LENGTH:
+        return f"is longer than {MAX_STORE_ID_LENGTH} characters"
+    if "\x00" in store_id:
+        return "contains a NUL character"
+    try:
+        store_id.encode()
+    except UnicodeEncodeError:
+        return "is not valid Unicode text"
+    return None
 
 
 class DayRange(BaseModel):

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import asyncpg
 
+from app.access.caller import Caller
 from app.db.models import ReportRow
 from app.db.queries import queries
 from app.web.timeline import DaySpan, Piece, Poll
@@ -64,7 +65,8 @@ class StoreWeek:
 
 
 async def report(pool: asyncpg.Pool, report_id: uuid.UUID) -> dict | None:
-    """The report's metadata; its parameters as stored ({"store_ids": [...]} or {})."""
+    """The report's metadata (whose it is too: `tenant_id`); its parameters as stored ({"store_ids": [...]} or
+    {})."""
     row = await pool.fetchrow(queries["web_report"], report_id)
     return None if row is None else dict(row)
 
@@ -89,8 +91,9 @@ async def search_stores(pool: asyncpg.Pool, report_id: uuid.UUID, text: str,
     return await pool.fetch(queries["web_store_search"], report_id, text, limit)
 
 
-async def latest_report_for_store(pool: asyncpg.Pool, store_id: str) -> uuid.UUID | None:
-    return await pool.fetchval(queries["web_latest_report_for_store"], store_id)
+async def latest_report_for_store(pool: asyncpg.Pool, store_id: str, caller: Caller) -> uuid.UUID | None:
+    """The newest complete report including the store that the caller sees."""
+    return await pool.fetchval(queries["web_latest_report_for_store"], store_id, caller.admin, caller.tenant_id)
 
 
 async def store_week(pool: asyncpg.Pool, report_id: uuid.UUID, store_id: str, as_of: datetime) -> StoreWeek | None:

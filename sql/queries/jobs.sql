@@ -9,13 +9,41 @@
 select to_regclass('public.report') is not null and to_regclass('public.report_shard') is not null
 
 -- name: enqueue_report
--- $1 as_of, $2 parameters (JSON text: {"store_ids": [...]} or {}), $3 notification channel. The notification is
+-- $1 as_of, $2 parameters (JSON text: {"store_ids": [...]} or {}), $3 notification channel, $4 the tenant whose
+-- keys see it (null: admin keys only), $5 the key that triggered it (null: the command line). The notification is
 -- delivered when the transaction commits, so a woken worker always finds the row.
 with queued as (
-    insert into report (as_of, parameters) values ($1::timestamptz, $2::jsonb)
+    insert into report (as_of, parameters, tenant_id, api_key_id)
+    values ($1::timestamptz, $2::jsonb, $4::bigint, $5::bigint)
     returning *
 )
 select queued.* from queued, lateral (select pg_notify($3::text, queued.id::text)) as notified
+
+-- name: report_submission_lock
+-- Held until the submitting transaction ends: the triggers of one tenant ($1; null: admin keys and the command
+-- line) are checked against its queued and running reports one at a time, so two identical triggers cannot both
+-- queue a report and a key cannot pass its limit by triggering in parallel.
+select pg_advisory_xact_lock(hashtextextended('storepulse.report_submission:' || coalesce($1::bigint::text, '-'), 0))
+
+-- name: identical_active_report
+-- A queued or running report of tenant $1 (null: admin's) as of $2 with the same parameters as $3, the same store
+-- ids in any order. Served by report_claimable_idx: only unfinished reports are read.
+select *
+from report r
+where r.status in ('queued', 'running') and r.tenant_id is not distinct from $1::bigint and r.as_of = $2::timestamptz
+  and r.parameters - 'store_ids' = $3::jsonb - 'store_ids'
+  and (r.parameters ? 'store_ids') = ($3::jsonb ? 'store_ids')
+  and (select array_agg(e.value order by e.value collate "C")
+       from jsonb_array_elements_text(r.parameters -> 'store_ids') as e(value))
+      is not distinct from
+      (select array_agg(e.value order by e.value collate "C")
+       from jsonb_array_elements_text($3::jsonb -> 'store_ids') as e(value))
+order by r.queued_at
+limit 1
+
+-- name: active_reports_of_key
+-- How many reports key $1 has queued or running (the per-key limit).
+select count(*)::int from report where api_key_id = $1::bigint and status in ('queued', 'running')
 
 -- name: fail_abandoned_reports
 -- Reports whose worker vanished (lease expired) after $1 attempts are given up instead of being claimed again:
@@ -142,12 +170,37 @@ delete from report_row where report_id in (select id from cancelled)
 select * from report where id = $1::uuid
 
 -- name: get_report_progress
--- The hot path of clients polling a report: only what GET /get_report answers with.
-select status, stores_done, stores_total, error from report where id = $1::uuid
+-- The hot path of clients polling a report: only what GET /get_report answers with, and whose it is.
+select status, stores_done, stores_total, error, tenant_id from report where id = $1::uuid
 
 -- name: list_reports
 -- Most recent first; $1 limit, $2 offset. Served by report_queued_at_idx.
 select * from report order by queued_at desc, id desc limit $1::int offset $2::int
+
+-- name: list_tenant_reports
+-- The reports of tenant $3, most recent first; $1 limit, $2 offset. Served by report_tenant_queued_at_idx.
+select * from report where tenant_id = $3::bigint order by queued_at desc, id desc limit $1::int offset $2::int
+
+-- name: delete_finished_report
+-- Deletes a complete, failed or cancelled report; its rows, days and shards go with it (on delete cascade). No row
+-- back: unknown, or still queued or running.
+delete from report where id = $1::uuid and status in ('complete', 'failed', 'cancelled')
+returning *
+
+-- name: worker_seen
+-- A worker's heartbeat ($1 its id); the rows of workers not seen for a day are dropped on the way.
+with forgotten as (
+    delete from worker_heartbeat where seen_at < now() - interval '1 day' and worker_id <> $1::text
+)
+insert into worker_heartbeat (worker_id) values ($1::text)
+on conflict (worker_id) do update set seen_at = now()
+
+-- name: worker_gone
+delete from worker_heartbeat where worker_id = $1::text
+
+-- name: workers_alive
+-- Workers seen within the last $1 seconds.
+select count(*)::int from worker_heartbeat where seen_at > now() - make_interval(secs => $1::float8)
 
 -- name: unknown_store_ids
 -- The ids in $1 that have no poll at all (an index probe per id on store_status_store_time_idx).
@@ -163,3 +216,22 @@ select exists (select 1 from store_status where timestamp_utc <= $1::timestamptz
 -- name: polls_kept_from
 -- Where the polls kept by retention begin (no row: nothing was ever dropped).
 select kept_from from poll_retention
+-- name: reports_by_state
+-- For GET /metrics: how many reports the table holds in each state.
+select status::text as state, count(*)::int as reports from report group by status
+
+-- name: report_run_buckets
+-- For GET /metrics: finished reports (that started) by final state and run time, the run times bucketed by the
+-- bounds $1 (seconds, ascending; bucket i holds runs in [bound i, bound i+1), bucket 0 those below the first).
+select status::text as state, width_bucket(seconds, $1::float8[]) as bucket, count(*)::int as reports,
+       sum(seconds)::float8 as seconds
+from (select status, extract(epoch from finished_at - started_at)::float8 as seconds
+      from report
+      where finished_at is not null and started_at is not null) as runs
+group by 1, 2
+
+-- name: report_queue_stats
+-- For GET /metrics and readiness: reports queued, and the age of the oldest one in seconds (null: none queued).
+select count(*)::int as queued, extract(epoch from now() - min(queued_at))::float8 as oldest_age_seconds
+from report
+where status = 'queued'

@@ -90,3 +90,11 @@ select kept_from from poll_retention
 select summary_absorb_polls_v1(coalesce(array_agg(store_id), '{}'), coalesce(array_agg(timestamp_utc), '{}'),
                                false, $1)
 from staging.poll
+
+-- name: summary_staleness
+-- For GET /metrics: chunks whose summary a report could not use as it is, writes to the polls not yet summarized,
+-- and the age in seconds of the oldest of those (null: none).
+select (select count(*) from status_change_stale_chunks_v1('infinity'))::int as stale_chunks,
+       (select count(*) from status_change_pending)::int as pending_writes,
+       extract(epoch from now() - (select min(written_at) from status_change_pending))::float8
+           as oldest_pending_write_age_seconds

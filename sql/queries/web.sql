@@ -3,7 +3,7 @@
 
 -- name: web_report
 select id, status, as_of, parameters, queued_at, started_at, finished_at, stores_total, stores_done, row_count,
-       error
+       error, tenant_id
 from report
 where id = $1::uuid
 
@@ -58,11 +58,12 @@ order by lower(store_id) = lower($2::text) desc, strpos(lower(store_id), lower($
 limit $3::int
 
 -- name: web_latest_report_for_store
--- The newest complete report that has a row for the store.
+-- The newest complete report that has a row for the store, among those the caller sees: every report ($2 true: an
+-- admin key) or tenant $3's.
 select r.id
 from report r
 join report_row w on w.report_id = r.id and w.store_id = $1::text
-where r.status = 'complete'
+where r.status = 'complete' and ($2::boolean or r.tenant_id = $3::bigint)
 order by r.queued_at desc
 limit 1
 

@@ -77,7 +77,7 @@ async def test_cancelling_a_running_report_stops_it_and_deletes_its_rows(sample_
             async with reports_blocked(settings):
                 report_id = (await client.post("/trigger_report")).json()["report_id"]
                 await wait_for_row(conn, report_id, lambda r: r["status"] == "running")
-                cancelled = await client.delete(f"/reports/{report_id}")
+                cancelled = await client.post(f"/reports/{report_id}/cancel")
                 assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
                 # The worker's next heartbeat (every lease / 3) sees the cancel and stops the shards' queries,
                 # which are waiting on the lock: once they are gone, the run has stopped.

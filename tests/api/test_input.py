@@ -30,9 +30,10 @@ async def _seed(settings) -> str:
 def api(pg_server):
     """One server on one seeded database for the whole module: (client, id of a complete report)."""
     with pg_server.database("t_api") as settings:
-        settings = settings.model_copy(update={"embedded_worker": False})
+        # No worker: reports stay queued, so the per-key limit is lifted here (tests/api/test_access.py tests it).
+        settings = settings.model_copy(update={"embedded_worker": False, "reports_per_key": 10_000})
         complete_id = asyncio.run(_seed(settings))
-        with ApiServer(settings) as server, httpx.Client(base_url=server.url, timeout=30) as client:
+        with ApiServer(settings) as server, server.sync_client() as client:
             yield client, complete_id
 
 
@@ -155,7 +156,8 @@ def test_list_refuses_bad_pagination(client, query, phrases):
 
 
 def test_list_pages_most_recent_first(client):
-    ids = [client.post("/trigger_report").json()["report_id"] for _ in range(3)]
+    ids = [client.post("/trigger_report", json={"as_of": f"2024-03-14T11:0{i}:00Z"}).json()["report_id"]
+           for i in range(3)]
     page = client.get("/reports?limit=2").json()
     assert [r["id"] for r in page["items"]] == ids[::-1][:2]
     assert (page["limit"], page["offset"], page["next_offset"]) == (2, 0, 2)
@@ -165,36 +167,48 @@ def test_list_pages_most_recent_first(client):
     assert client.get(f"/reports?limit=2&offset={total - 1}").json()["next_offset"] is None
 
 
-# --- GET /reports/{id} and DELETE /reports/{id} ----------------------------------------------------------------
+# --- GET /reports/{id}, POST /reports/{id}/cancel, DELETE /reports/{id} ---------------------------------------
 
-@pytest.mark.parametrize("method", ["GET", "DELETE"])
+@pytest.mark.parametrize(("method", "suffix"), [("GET", ""), ("DELETE", ""), ("POST", "/cancel")])
 @pytest.mark.parametrize("report_id", ["nope", str(uuid.uuid4()), "1"])
-def test_metadata_and_cancel_of_an_unknown_or_malformed_id_are_404(client, method, report_id):
-    response = client.request(method, f"/reports/{report_id}")
+def test_metadata_cancel_and_delete_of_an_unknown_or_malformed_id_are_404(client, method, suffix, report_id):
+    response = client.request(method, f"/reports/{report_id}{suffix}")
     assert response.status_code == 404
     assert response.json() == {"detail": "Report not found"}
 
 
 def test_cancel_of_a_finished_report_is_409(client, api):
     complete_id = api[1]
-    assert_problem(client.delete(f"/reports/{complete_id}"), 409, "already complete")
+    assert_problem(client.post(f"/reports/{complete_id}/cancel"), 409, "already complete")
 
 
 def test_cancel_of_a_queued_report(client):
-    report_id = client.post("/trigger_report").json()["report_id"]
-    cancelled = client.delete(f"/reports/{report_id}")
+    report_id = client.post("/trigger_report", json={"store_ids": ["s1"]}).json()["report_id"]
+    cancelled = client.post(f"/reports/{report_id}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert client.get(f"/get_report/{report_id}").status_code == 410
     assert client.get(f"/get_report/{report_id}").json() == {"status": "Cancelled",
                                                              "error": "the report was cancelled"}
-    assert_problem(client.delete(f"/reports/{report_id}"), 409, "already cancelled")
+    assert_problem(client.post(f"/reports/{report_id}/cancel"), 409, "already cancelled")
+
+
+def test_delete_refuses_a_queued_report_and_deletes_a_finished_one_with_its_rows(client, api):
+    report_id = client.post("/trigger_report", json={"store_ids": ["s2"]}).json()["report_id"]
+    assert_problem(client.delete(f"/reports/{report_id}"), 409, "is queued", "cancel it first")
+    assert client.post(f"/reports/{report_id}/cancel").status_code == 200
+    deleted = client.delete(f"/reports/{report_id}")
+    assert deleted.status_code == 204 and deleted.content == b""
+    for path in (f"/reports/{report_id}", f"/get_report/{report_id}"):
+        assert client.get(path).status_code == 404
+    assert client.delete(f"/reports/{report_id}").status_code == 404
 
 
 def test_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert set(paths) == {"/trigger_report", "/trigger_report/{store_id}", "/get_report/{report_id}",
-                          "/get_report", "/reports", "/reports/{report_id}", "/reports/{report_id}/days",
+                          "/get_report", "/reports", "/reports/{report_id}", "/reports/{report_id}/cancel",
+                          "/healthz", "/readyz", "/metrics", "/reports/{report_id}/days",
                           "/reports/{report_id}/outages", "/polls", "/stores/{store_id}/hours",
                           "/stores/{store_id}/timezone", "/stores/{store_id}/special_hours/{date_local}"}
 
@@ -203,7 +217,7 @@ def test_docs_are_served(client):
 
 def test_trigger_without_any_data_says_so(db_settings):
     settings = db_settings.model_copy(update={"embedded_worker": False})
-    with ApiServer(settings) as server, httpx.Client(base_url=server.url) as client:
+    with ApiServer(settings) as server, server.sync_client() as client:
         assert_problem(client.post("/trigger_report"), 422, "no polls have been loaded yet", "ingest")
         assert_problem(client.post("/trigger_report", json={"as_of": "2024-03-14T12:00:00Z"}), 422,
                        "no polls at or before")

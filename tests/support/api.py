@@ -11,37 +11,102 @@ import sys
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_clock
 from pathlib import Path
+from typing import TypeVar
 
 import asyncpg
 import httpx
 import uvicorn
 
+from app.access import admin
 from app.config import PROJECT_ROOT, Settings
+from app.db.connect import create_pool
+from app.db.models import ApiRole
 from app.service import create_app
 from tests.support.database import free_port
 from tests.support.model import HourRow, Poll, compute_report, to_csv
 from tests.support.reports import load_rows
 
 WAIT = 60.0  # upper bound of every wait on a report
+T = TypeVar("T")
+
+
+def run_async(make: Callable[[], Awaitable[T]]) -> T:
+    """make() run to completion on an event loop of its own, in a thread: callable from sync and async tests."""
+    outcome: dict[str, object] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = asyncio.run(make())
+        except BaseException as exc:  # re-raised in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=target, name="run_async")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]  # type: ignore[misc]
+    return outcome["value"]  # type: ignore[return-value]
+
+
+def on_pool(settings: Settings, work: Callable[[asyncpg.Pool], Awaitable[T]]) -> T:
+    async def run() -> T:
+        pool = await create_pool(settings, min_size=1, max_size=2)
+        try:
+            return await work(pool)
+        finally:
+            await pool.close()
+
+    return run_async(run)
+
+
+def create_key(settings: Settings, name: str, role: str = "admin", tenant: str | None = None) -> str:
+    """A new key, as `python -m app key create` makes it: the key itself."""
+    return on_pool(settings, lambda pool: admin.create_key(pool, name, ApiRole(role), tenant)).token
+
+
+def add_tenant(settings: Settings, name: str, store_ids: Iterable[str]) -> None:
+    on_pool(settings, lambda pool: admin.add_tenant(pool, name, list(store_ids)))
+
+
+def revoke_key(settings: Settings, name: str) -> None:
+    on_pool(settings, lambda pool: admin.revoke_key(pool, name))
+
+
+def bearer(key: str | None) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"} if key else {}
+
+
+_ADMIN: object = object()  # client(): the server's own admin key
 
 
 class ApiServer:
-    """uvicorn serving create_app(settings) on a free port, in a thread with its own event loop."""
+    """uvicorn serving create_app(settings) on a free port, in a thread with its own event loop. It makes an admin
+    key of its own (`admin_key`), which its clients send unless told otherwise."""
 
-    def __init__(self, settings: Settings):
+    def __init__(self, settings: Settings, **uvicorn_options: object):
+        self.settings = settings
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on")
+        self.admin_key = ""
+        options = {"log_level": "warning", **uvicorn_options}
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, lifespan="on",
+                                **options)  # type: ignore[arg-type]
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn:{self.port}", daemon=True)
 
+    def headers(self, key: str | None | object = _ADMIN) -> dict[str, str]:
+        return bearer(self.admin_key if key is _ADMIN else key)  # type: ignore[arg-type]
+
+    def sync_client(self, key: str | None | object = _ADMIN) -> httpx.Client:
+        return httpx.Client(base_url=self.url, timeout=30, headers=self.headers(key))
+
     def __enter__(self) -> ApiServer:
+        self.admin_key = create_key(self.settings, f"test-admin-{self.port}")
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:
@@ -55,8 +120,14 @@ class ApiServer:
         self.thread.join(30)
         assert not self.thread.is_alive(), "the API server did not stop"
 
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.url, timeout=30)
+    def client(self, key: str | None | object = _ADMIN) -> httpx.AsyncClient:
+        """A client sending `key` (default: the server's admin key; None: no key)."""
+        return httpx.AsyncClient(base_url=self.url, timeout=30, headers=self.headers(key))
+
+
+async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
+    """The web page's sign-in form posted with `key`: the client keeps the session cookie."""
+    return await client.post("/signin", data={"key": key, "next": "/"})
 
 
 async def wait_for_report(client: httpx.AsyncClient, report_id: str, timeout: float = WAIT) -> httpx.Response:

@@ -1,9 +1,11 @@
-"""Helpers of the web tests: a generated sample loaded through ingest, and Debian's Chromium driven by Playwright."""
+"""Helpers of the web tests: a generated sample loaded through ingest, Debian's Chromium driven by Playwright, and
+signing in on the page."""
 
+import re
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright
+from playwright.async_api import Browser, Page, async_playwright, expect
 
 from app.config import Settings
 from app.ingest import ingest
@@ -46,3 +48,13 @@ async def screenshots(page: Page, folder: Path, name: str) -> list[Path]:
         paths.append(path)
     await page.set_viewport_size(before)
     return paths
+
+
+async def sign_in(page: Page, url: str, key: str, then: str = "/") -> None:
+    """Open `then`, which sends a browser that has not signed in to the sign-in form, and sign in there with
+    `key`: the page comes back to `then`."""
+    await page.goto(url + then)
+    await expect(page).to_have_url(re.compile(r"/signin\?next="))
+    await page.fill("#key", key)
+    await page.click("#signin")
+    await expect(page).to_have_url(url + then)

@@ -5,13 +5,12 @@ import re
 import uuid
 from datetime import timedelta
 
-import httpx
 import pytest
 from playwright.async_api import Page, Route, expect
 
 from app.db.queries import queries
 from tests.support.api import ApiServer, reports_blocked, wait_for_row
-from tests.support.web import LAPTOP, WAIT_MS, launch_chromium, load_generated_sample, screenshots
+from tests.support.web import LAPTOP, WAIT_MS, launch_chromium, load_generated_sample, screenshots, sign_in
 
 SAMPLE_STORES = 200
 FIGURES = ("uptime_last_hour", "uptime_last_day", "uptime_last_week",
@@ -69,7 +68,7 @@ async def a_store_to_open(conn, report_id) -> tuple[str, str, object, object]:
 
 async def test_trigger_watch_progress_download_and_open_a_store(sample_settings, conn, page, output_dir):
     with ApiServer(sample_settings) as server:
-        await page.goto(server.url + "/")
+        await sign_in(page, server.url, server.admin_key)
         await expect(page.locator("#reports")).to_contain_text("No reports yet")
 
         # Held running (the report's SQL waits on a lock): the page shows progress and nothing of a result.
@@ -94,7 +93,7 @@ async def test_trigger_watch_progress_download_and_open_a_store(sample_settings,
         download = await download_info.value
         csv_path = output_dir / "downloaded.csv"
         await download.save_as(csv_path)
-        async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+        async with server.client() as client:
             api_csv = (await client.get(f"/get_report/{report_id}")).text
         assert csv_path.read_text() == api_csv
         assert api_csv.count("\n") - 1 == total
@@ -159,6 +158,7 @@ async def test_trigger_watch_progress_download_and_open_a_store(sample_settings,
 
 async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings, conn, page, output_dir):
     with ApiServer(sample_settings) as server:
+        await sign_in(page, server.url, server.admin_key)
         # The list cannot be loaded.
         await page.route(LIST, abort)
         await page.goto(server.url + "/")
@@ -207,7 +207,8 @@ async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings
 async def test_a_running_report_is_never_shown_as_complete(sample_settings, conn, page, output_dir):
     with ApiServer(sample_settings) as server:
         async with reports_blocked(sample_settings):
-            async with httpx.AsyncClient(base_url=server.url, timeout=30) as client:
+            await sign_in(page, server.url, server.admin_key)
+            async with server.client() as client:
                 report_id = (await client.post("/trigger_report")).json()["report_id"]
                 stored = await wait_for_row(conn, report_id, lambda r: r["status"] == "running" and r["stores_total"])
 
@@ -244,4 +245,36 @@ async def test_a_running_report_is_never_shown_as_complete(sample_settings, conn
             await expect(row).to_have_attribute("data-status", "cancelled")
             await expect(row).to_contain_text("Stopped before it was complete")
             await expect(row.locator("a.csv, a.view")).to_have_count(0)
+    assert page.errors == []
+
+
+async def test_sign_in_once_and_the_pages_and_their_calls_work_until_sign_out(db_settings, page, output_dir):
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    with ApiServer(db_settings) as server:
+        await page.goto(server.url + "/")
+        await expect(page).to_have_url(server.url + "/signin?next=/")
+        await page.fill("#key", "sp_live_" + "x" * 44)
+        await page.click("#signin")
+        await expect(page.locator("#signin-message")).to_have_text(
+            "That key is not valid: it is unknown, revoked or mistyped.")
+        await screenshots(page, output_dir, "1-sign-in-refused")
+
+        await page.fill("#key", server.admin_key)
+        await page.click("#signin")
+        await expect(page).to_have_url(server.url + "/")
+        await expect(page.locator("#reports")).to_contain_text("No reports yet")  # the script's call got through
+        await expect(page.locator("#signed-in-as")).to_contain_text(f"test-admin-{server.port} · admin")
+        session = next(c for c in await page.context.cookies() if c["name"] == "storepulse_session")
+        assert session["httpOnly"] and session["sameSite"] == "Strict" and session["path"] == "/"
+        assert "storepulse_session" not in await page.evaluate("document.cookie")  # out of scripts' reach
+        await screenshots(page, output_dir, "2-signed-in")
+
+        await page.click("#signout")
+        await expect(page).to_have_url(server.url + "/signin")
+        await page.goto(server.url + "/reports")  # the API, with the ended session's cookie gone
+        assert "Authorization: Bearer" in await page.locator("body").inner_text()
+        await page.goto(server.url + "/")
+        await expect(page).to_have_url(server.url + "/signin?next=/")
+    assert requested and not [url for url in requested if server.admin_key in url or session["value"] in url]
     assert page.errors == []

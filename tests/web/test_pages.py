@@ -12,7 +12,7 @@ from app.web.charts import histogram
 from app.web.data import Bucket, HoursRow
 from app.web.describe import describe_hours
 from app.web.timeline import DaySpan, Piece, Poll, clock, day_rows, week_totals
-from tests.support.api import ApiServer, wait_for_report
+from tests.support.api import ApiServer, sign_in, wait_for_report
 from tests.support.cases import every_day, h, p, utc
 from tests.support.reports import load_rows
 
@@ -28,13 +28,15 @@ ZONES = {"plain": "Europe/London", "lost": "Mars/Olympus"}
 
 @pytest.fixture
 async def served(db_settings, conn):
-    """The app over HTTP with one complete report of the hand-made stores: (client, report id)."""
+    """The app over HTTP with one complete report of the hand-made stores: (a client signed in to the web page,
+    report id)."""
     await load_rows(conn, POLLS, HOURS, ZONES)
     with ApiServer(db_settings) as server:
-        async with server.client() as client:
-            report_id = (await client.post("/trigger_report", json={"as_of": "2024-03-14T12:00:00Z"})).json()[
+        async with server.client() as api, server.client(key=None) as client:
+            report_id = (await api.post("/trigger_report", json={"as_of": "2024-03-14T12:00:00Z"})).json()[
                 "report_id"]
-            assert (await wait_for_report(client, report_id)).status_code == 200
+            assert (await wait_for_report(api, report_id)).status_code == 200
+            assert (await sign_in(client, server.admin_key)).status_code == 303  # the pages use the session
             yield client, report_id
 
 

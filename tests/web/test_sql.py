@@ -175,5 +175,10 @@ async def test_latest_complete_report_for_a_store(conn):
     await conn.execute("insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, "
                        "uptime_last_week, downtime_last_hour, downtime_last_day, downtime_last_week) "
                        "values ($1, 'a1', 0, 0, 0, 0, 0, 0)", running)
-    assert await conn.fetchval(queries["web_latest_report_for_store"], "a1") == newer
-    assert await conn.fetchval(queries["web_latest_report_for_store"], "zz") is None
+    assert await conn.fetchval(queries["web_latest_report_for_store"], "a1", True, None) == newer
+    assert await conn.fetchval(queries["web_latest_report_for_store"], "zz", True, None) is None
+    # A tenant's key sees its tenant's reports only.
+    tenant = await conn.fetchval("insert into tenant (name) values ('acme') returning id")
+    assert await conn.fetchval(queries["web_latest_report_for_store"], "a1", False, tenant) is None
+    await conn.execute("update report set tenant_id = $1 where id = $2", tenant, older)
+    assert await conn.fetchval(queries["web_latest_report_for_store"], "a1", False, tenant) == older

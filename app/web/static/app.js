@@ -1,6 +1,6 @@
-// The reports page: triggers reports and lists them through the JSON API, polling while any is queued or
-// running. A report is shown as complete only when the API says its status is "complete"; when a call fails the
-// page says so, marks what it shows as out of date and offers a retry.
+// The reports page: triggers reports and lists them through the JSON API (authenticated by the session cookie set
+// at sign-in), polling while any is queued or running. A report is shown as complete only when the API says its
+// status is "complete"; when a call fails the page says so, marks what it shows as out of date and offers a retry.
 "use strict";
 
 (() => {
@@ -42,6 +42,9 @@
         : "the server could not be reached");
     } finally {
       clearTimeout(timer);
+    }
+    if (response.status === 401) { // the session ended (expired, signed out elsewhere, key revoked): sign in again
+      window.location.assign(`/signin?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
     }
     if (!response.ok) throw new HttpError(response.status, payload && typeof payload.detail === "string" ? payload.detail : "");
     return payload;
@@ -194,7 +197,7 @@
 
   async function cancelReport(id) {
     try {
-      await request("DELETE", `/reports/${id}`);
+      await request("POST", `/reports/${id}/cancel`);
     } catch (err) {
       if (!(err instanceof HttpError && err.status === 409)) { // 409: it finished meanwhile
         showError("action", `Could not cancel report ${short(id)}: ${err.message}.`, () => cancelReport(id));
