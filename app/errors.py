@@ -58,6 +58,12 @@ class InvalidWebhookUrl(StorepulseError):
 
 class AlertRuleConflict(StorepulseError):
     """An alert rule with that name exists."""
+
+
+class AlertRuleNotFound(StorepulseError):
+    """No such alert rule among those the caller sees."""
+
+
 class RequestTooLarge(StorepulseError):
     """The request body is too large."""
 

@@ -45,6 +45,16 @@ POLL_ROWS_REJECTED = Counter(
 for _reason in REJECT_REASONS:
     POLL_ROWS_REJECTED.labels(reason=_reason)  # listed at 0 from the start
 
+# --- webhooks (the deliverer, in workers) ----------------------------------------------------------------------
+WEBHOOK_OUTCOMES = ("delivered", "retried", "failed")  # failed: given up after WEBHOOK_MAX_ATTEMPTS
+WEBHOOK_DELIVERIES = Counter(
+    "storepulse_webhook_deliveries_total",
+    "Webhook delivery attempts this process made, by outcome.",
+    ["outcome"],
+)
+for _outcome in WEBHOOK_OUTCOMES:
+    WEBHOOK_DELIVERIES.labels(outcome=_outcome)
+
 # --- HTTP ----------------------------------------------------------------------------------------------------
 UNMATCHED_ROUTE = "unmatched"  # requests no route matched (404s of unknown paths)
 HTTP_REQUESTS = Counter(

@@ -59,6 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(web.router)
     install_error_handlers(app)
     # The last added runs first: metrics see every answer, the 413s of the body limit included.
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, per_path=api.BODY_LIMITS)
     app.add_middleware(HttpMetrics)
     return app

@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 import asyncpg
 import httpx
 
+from app import metrics
 from app.alerts.urls import check_webhook_url
 from app.config import Settings
 from app.db.connect import connect
@@ -107,13 +108,17 @@ class Deliverer:
             attempt = event["attempts"] + 1
             if problem is None:
                 await conn.execute(queries["mark_webhook_delivered"], event["id"])
+                outcome = "delivered"
             elif attempt >= self.settings.webhook_max_attempts:
                 await conn.execute(queries["mark_webhook_failed"], event["id"], problem)
                 log.warning("webhook %s given up after %d tries: %s", event["id"], attempt, problem)
+                outcome = "failed"
             else:
                 await conn.execute(queries["mark_webhook_retry"], event["id"],
                                    backoff(attempt, self.settings.webhook_backoff_seconds), problem)
-            return True
+                outcome = "retried"
+        metrics.WEBHOOK_DELIVERIES.labels(outcome=outcome).inc()  # once the outcome is committed
+        return True
 
     async def _post(self, client: httpx.AsyncClient, url: str, secret: str, body: bytes) -> str | None:
         """None when the receiver took it, else what went wrong (never the secret or the body)."""
@@ -127,7 +132,7 @@ class Deliverer:
         started = time.perf_counter()
         try:
             response = await client.post(url, content=body, headers=headers)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL, ValueError) as exc:  # never the URL: it may hold a token
             return f"{type(exc).__name__} after {time.perf_counter() - started:.1f} s"
         if 200 <= response.status_code < 300:
             return None

@@ -16,7 +16,11 @@ def _public(address: str) -> bool:
 
 
 async def check_webhook_url(url: str, allow_loopback: bool) -> None:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise InvalidWebhookUrl("webhook_url is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise InvalidWebhookUrl("webhook_url must be an http or https URL with a host")
     if parts.username or parts.password:
@@ -28,6 +32,8 @@ async def check_webhook_url(url: str, allow_loopback: bool) -> None:
                                                              type=socket.SOCK_STREAM)
     except OSError as exc:
         raise InvalidWebhookUrl(f"webhook_url's host {parts.hostname!r} does not resolve ({exc.strerror})") from None
+    except (UnicodeError, ValueError):  # not a name IDNA can encode, or a port out of range
+        raise InvalidWebhookUrl(f"webhook_url's host {parts.hostname!r} is not a valid host name") from None
     refused = sorted({str(info[4][0]) for info in infos if not _public(str(info[4][0]))})
     if refused:
         raise InvalidWebhookUrl(f"webhook_url's host {parts.hostname!r} is this machine or a private network "

@@ -1,6 +1,7 @@
 """ASGI middleware of the service: request body size limit and HTTP metrics. Pure ASGI (no BaseHTTPMiddleware),
 so streamed responses such as the CSV pass through untouched."""
 
+import asyncio
 import json
 import time
 
@@ -12,24 +13,30 @@ from app import metrics
 
 class BodyLimit:
     """413 for a request body over `max_bytes`: at once when its Content-Length says so, else as soon as the bytes
-    read pass it (chunked bodies). The answer says what the limit is."""
+    read pass it (chunked bodies). The answer says what the limit is. `per_path` gives some paths a limit of their
+    own (`POST /polls` takes batches of polls, and checks its own limit as it reads)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: dict[str, int] | None = None):
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = per_path or {}
 
-    def _message(self, size: int | None) -> str:
+    def _message(self, limit: int, size: int | None) -> str:
         said = f"has {size:,} bytes" if size is not None else "is longer"
-        return (f"the request body {said}; at most {self.max_bytes:,} bytes are accepted (MAX_BODY_BYTES). "
+        setting = "" if limit != self.max_bytes else " (MAX_BODY_BYTES)"
+        return (f"the request body {said}; at most {limit:,} bytes are accepted{setting}. "
                 "Send fewer store ids or rows per request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.per_path.get(scope["path"], self.max_bytes)
         length = next((v for k, v in scope["headers"] if k == b"content-length"), None)
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._refuse(send, int(length))
+        if length is not None and length.isdigit() and int(length) > limit:
+            if int(length) <= _DRAIN_BYTES:
+                await _drain(receive)
+            await self._refuse(send, limit, int(length))
             return
         received = 0
 
@@ -38,19 +45,37 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # An HTTPException: FastAPI lets it through its body reading, to app/api/errors.py.
-                    raise HTTPException(413, self._message(None))
+                    raise HTTPException(413, self._message(limit, None))
             return message
 
         await self.app(scope, limited, send)
 
-    async def _refuse(self, send: Send, size: int) -> None:
-        body = json.dumps({"detail": self._message(size)}).encode()
+    async def _refuse(self, send: Send, limit: int, size: int) -> None:
+        body = json.dumps({"detail": self._message(limit, size)}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                                 (b"connection", b"close")]})
         await send({"type": "http.response.body", "body": body})
+
+
+_DRAIN_SECONDS = 5.0
+_DRAIN_BYTES = 64 * 1024 * 1024
+
+
+async def _drain(receive: Receive) -> None:
+    """Reads and drops a refused body (up to a size and a time) before answering, as web servers' lingering close
+    does: a client still sending when the connection closes gets a reset instead of the 413."""
+    deadline, read = time.monotonic() + _DRAIN_SECONDS, 0
+    while read < _DRAIN_BYTES and (left := deadline - time.monotonic()) > 0:
+        try:
+            message = await asyncio.wait_for(receive(), left)
+        except TimeoutError:
+            return
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        read += len(message.get("body", b""))
 
 
 class HttpMetrics:

@@ -2,9 +2,21 @@
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictStr, StringConstraints, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    field_validator,
+)
+from pydantic.config import JsonDict
 
 from app.db import models
 from app.jobs.actions import MAX_STORE_IDS
@@ -132,15 +144,29 @@ class PollIntakeResult(BaseModel):
     rejected: list[RejectedRow]
 
 
+def _whole_number(value: Any) -> Any:
+    # JSON's integers: 2 and 2.0, not true or "2" (which pydantic's lax int would take).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("must be a whole number")
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+WholeNumber = Annotated[int, BeforeValidator(_whole_number)]
+
 _TIME = "A local wall-clock time, H:MM, HH:MM:SS or HH:MM:SS.ffffff; an end of 23:59:59 means midnight"
+# Documented in the schema but checked by the app (app/stores/edits.py), whose messages say what is wrong in the
+# loader's words: the schema describes exactly what is accepted, so a client generated from it sends valid data.
+_TIME_SCHEMA: JsonDict = {"pattern": r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$"}
 
 
 class HoursIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    day_of_week: int = Field(description="0 = Monday ... 6 = Sunday")
-    start_time_local: StrictStr = Field(max_length=15, description=_TIME)
-    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day")
+    day_of_week: WholeNumber = Field(description="0 = Monday ... 6 = Sunday",
+                                   json_schema_extra={"minimum": 0, "maximum": 6})
+    start_time_local: StrictStr = Field(max_length=15, description=_TIME, json_schema_extra=_TIME_SCHEMA)
+    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day",
+                                      json_schema_extra=_TIME_SCHEMA)
 
 
 class HoursStored(BaseModel):
@@ -151,7 +177,8 @@ class HoursStored(BaseModel):
 class TimezoneIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    timezone_str: StrictStr = Field(min_length=1, max_length=100, description="An IANA name, e.g. America/Denver")
+    timezone_str: StrictStr = Field(min_length=1, max_length=100, description="An IANA name, e.g. America/Denver",
+                                    json_schema_extra={"pattern": r"\S"})
 
 
 class TimezoneStored(BaseModel):
@@ -163,8 +190,9 @@ class TimezoneStored(BaseModel):
 class IntervalIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    start_time_local: StrictStr = Field(max_length=15, description=_TIME)
-    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day")
+    start_time_local: StrictStr = Field(max_length=15, description=_TIME, json_schema_extra=_TIME_SCHEMA)
+    end_time_local: StrictStr = Field(max_length=15, description=_TIME + "; at or before the start: the next day",
+                                      json_schema_extra=_TIME_SCHEMA)
 
 
 class SpecialHoursStored(BaseModel):
@@ -173,3 +201,45 @@ class SpecialHoursStored(BaseModel):
     closed: bool = Field(description="True: the store is closed that date")
     intervals: list[IntervalIn]
     dropped: bool = Field(False, description="True: the exception was dropped (DELETE)")
+
+
+class AlertRuleIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: StrictStr = Field(min_length=1, max_length=100, pattern=r"\S",
+                            description="Unique among the tenant's rules (spaces around it are dropped)")
+    min_minutes: StrictInt | StrictFloat = Field(
+        gt=0, le=10_080, description="Business minutes a store must have been down before an incident opens")
+    webhook_url: StrictStr = Field(max_length=2_000, pattern=r"^https?://[^\s/?#@]+([/?#]\S*)?$",
+                                   description="http(s) URL the incident events are POSTed to; not this machine or "
+                                               "a private network, and its host must resolve")
+    secret: StrictStr = Field(min_length=16, max_length=256, description="Signs each delivery: X-Storepulse-Signature "
+                              "is sha256=<HMAC-SHA256 of the body with it>. Never shown again")
+    stores: list[StoreIdText] | None = Field(
+        None, min_length=1, max_length=MAX_STORE_IDS,
+        description="The stores it watches (default: every store the key may see: its tenant's, or all for an admin "
+                    "key)")
+
+
+class AlertRuleOut(BaseModel):
+    id: uuid.UUID
+    name: str
+    min_minutes: Decimal
+    webhook_url: str = Field(description="Scheme and host only: the path may hold the receiver's token")
+    stores: list[str] | None = Field(description="null: every store the rule's tenant (or, for an admin's rule, the "
+                                                  "service) has")
+    tenant: str | None = Field(description="The tenant whose rule it is; null: an admin's")
+    created_at: datetime
+
+
+class IncidentOut(BaseModel):
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    rule: str = Field(description="The rule's name")
+    store_id: str
+    down_since: datetime = Field(description="The poll that began the store's run of inactive polls")
+    opened_at: datetime = Field(description="When the run reached the rule's min_minutes of business time")
+    detected_at: datetime = Field(description="When the evaluation that opened it ran")
+    resolved_at: datetime | None = Field(description="The first active poll after down_since; null: still open")
+    business_minutes: Decimal = Field(description="Business minutes of the outage, up to resolved_at or the last "
+                                                  "evaluation")

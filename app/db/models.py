@@ -264,14 +264,14 @@ class KnownZone(BaseModel):
 
 
 class AlertRule(BaseModel):
-    """An alert rule: page `webhookUrl` when a store has been down for `minMinutes` of its business time."""
+    """An alert rule: page `webhookUrl` when a store has been down for `minMinutes` of its business time. Its name is
+    unique within its tenant (a unique index on (coalesce(tenant_id, 0), name), which Prisma cannot express).
+    """
 
     model_config = ConfigDict(from_attributes=True)
     DB_NAME: ClassVar[str] = "alert_rule"
 
     id: uuid.UUID
-    # who manages it: 'admin', or a tenant's name
-    owner: str
     name: str
     min_minutes: decimal.Decimal
     webhook_url: str
@@ -280,6 +280,8 @@ class AlertRule(BaseModel):
     # null: every store the owner may see
     stores: list[str]
     created_at: datetime.datetime
+    # the tenant whose rule it is (null: an admin's, which may watch every store)
+    tenant_id: int | None = None
 
 
 class Incident(BaseModel):

@@ -1,5 +1,5 @@
 """The HTML pages: `/` (trigger and follow reports; its script talks to the JSON API), a report's figures at
-`/reports/{id}/view` and a store's week at `/stores/{store_id}?report={id}`. Only a complete report's figures are
+`/reports/{id}/view` and a store's week at `/stores/{store_id}/view?report={id}`. Only a complete report's figures are
 shown; any other state says what the report is doing instead. Every page needs a signed-in browser (signin.py) and
 shows only what its key sees: another tenant's report is "not found", as an unknown one."""
 
@@ -72,7 +72,7 @@ async def report_view(request: Request, report_id: str, pool: PoolDep, caller: S
     return templates.TemplateResponse(request, "report.html", context)
 
 
-@router.get("/stores/{store_id:path}")
+@router.get("/stores/{store_id:path}/view")
 async def store_view(request: Request, store_id: str, pool: PoolDep, caller: SignedInDep,
                      report: Annotated[str | None, Query(max_length=100)] = None) -> Response:
     if caller is None:

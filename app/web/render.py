@@ -36,7 +36,7 @@ def duration(start: datetime | None, end: datetime | None) -> str:
 
 
 def store_url(store_id: str, report_id: uuid.UUID | str) -> str:
-    return f"/stores/{quote(store_id, safe='')}?report={report_id}"
+    return f"/stores/{quote(store_id, safe='')}/view?report={report_id}"
 
 
 def _versions() -> dict[str, str]:

@@ -57,7 +57,7 @@ async def incidents(conn) -> list[dict]:
 
 async def test_opened_after_min_minutes_of_business_time_and_not_before(conn, pool, alert_settings, receiver):
     await setup(conn)
-    await create_rule(conn, "admin", "down 30", Decimal(30), receiver.url, "s3cret", None, True)
+    await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
     await post(conn, ("s1", "active", "2024-05-13 09:00"), ("s1", "inactive", "2024-05-13 10:00"))
     await post(conn, ("s2", "active", "2024-05-13 10:29:59"))  # the data's clock: 29:59 of business time down
     assert await evaluate_alerts(pool, "data") == (0, 0)
@@ -72,7 +72,7 @@ async def test_opened_after_min_minutes_of_business_time_and_not_before(conn, po
 
 async def test_closing_time_pauses_the_clock_and_a_closed_day_opens_nothing(conn, pool):
     await setup(conn, [SpecialRow("s2", date(2024, 5, 15), None, None)])  # s2 closed on Wednesday
-    await create_rule(conn, "admin", "down 30", Decimal(30), "http://127.0.0.1:9/hook", "x", None, True)
+    await create_rule(conn, None, "down 30", Decimal(30), "http://127.0.0.1:9/hook", "x", None, True)
     # s1 goes down 10 minutes before closing; the clock runs overnight but only business time counts.
     await post(conn, ("s1", "inactive", "2024-05-13 16:50"), ("s2", "active", "2024-05-14 08:59"))
     assert await evaluate_alerts(pool, "data") == (0, 0)  # 10 minutes of business time by 08:59 next day
@@ -88,7 +88,7 @@ async def test_closing_time_pauses_the_clock_and_a_closed_day_opens_nothing(conn
 
 async def test_resolved_by_an_active_poll_with_the_spell_business_minutes(conn, pool):
     await setup(conn)
-    await create_rule(conn, "admin", "down 15", Decimal(15), "http://127.0.0.1:9/hook", "x", ["s1"], True)
+    await create_rule(conn, None, "down 15", Decimal(15), "http://127.0.0.1:9/hook", "x", ["s1"], True)
     await post(conn, ("s1", "inactive", "2024-05-13 12:00"), ("s2", "inactive", "2024-05-13 12:00"))
     await post(conn, ("s2", "active", "2024-05-13 12:20"))
     assert await evaluate_alerts(pool, "data") == (1, 0)  # s2 is not the rule's store
@@ -103,7 +103,7 @@ async def test_resolved_by_an_active_poll_with_the_spell_business_minutes(conn, 
 
 async def test_deliveries_are_signed_and_retried_until_taken_exactly_once_more(conn, pool, alert_settings, receiver):
     await setup(conn)
-    await create_rule(conn, "admin", "down 30", Decimal(30), receiver.url, "s3cret", None, True)
+    await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
     receiver.statuses = [500, 503, 404]  # the receiver fails three times, then recovers
     await post(conn, ("s1", "inactive", "2024-05-13 10:00"), ("s2", "active", "2024-05-13 11:00"))
     await evaluate_alerts(pool, "data")
@@ -132,7 +132,7 @@ async def test_deliveries_are_signed_and_retried_until_taken_exactly_once_more(c
 
 async def test_a_receiver_that_never_recovers_gets_the_event_marked_failed(conn, pool, alert_settings, receiver):
     await setup(conn)
-    await create_rule(conn, "admin", "down 30", Decimal(30), receiver.url, "s3cret", None, True)
+    await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
     receiver.statuses = [500] * 3
     await post(conn, ("s1", "inactive", "2024-05-13 10:00"), ("s2", "active", "2024-05-13 11:00"))
     await evaluate_alerts(pool, "data")
@@ -149,7 +149,7 @@ async def test_a_receiver_that_never_recovers_gets_the_event_marked_failed(conn,
 async def test_a_deliverer_killed_mid_delivery_loses_no_event(db_settings, alert_settings, conn, pool, receiver,
                                                              output_dir):
     await setup(conn)
-    await create_rule(conn, "admin", "down 30", Decimal(30), receiver.url, "s3cret", None, True)
+    await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
     await post(conn, ("s1", "inactive", "2024-05-13 10:00"), ("s2", "active", "2024-05-13 11:00"))
     await evaluate_alerts(pool, "data")
     held = receiver.hold = asyncio.Event()  # the first delivery hangs inside the receiver
@@ -179,6 +179,6 @@ async def test_webhook_urls_of_this_machine_or_private_networks_are_refused(conn
     for url in ("http://127.0.0.1:8000/x", "http://localhost/x", "http://10.1.2.3/x", "http://192.168.0.1/x",
                 "http://[::1]/x", "http://169.254.169.254/latest", "ftp://example.com/x", "http://user:pw@host/x"):
         with pytest.raises(InvalidWebhookUrl):
-            await create_rule(conn, "admin", f"r{hash(url)}", Decimal(5), url, "x", None, False)
+            await create_rule(conn, None, f"r{hash(url)}", Decimal(5), url, "x", None, False)
     assert await conn.fetchval("select count(*) from alert_rule") == 0
 

@@ -17,7 +17,7 @@ from app.api.auth import CallerStores
 from app.db.connect import create_pool
 from app.db.models import ApiRole
 from app.errors import StoreNotFound, StoresOutsideTenant
-from tests.support.api import ApiServer, add_tenant, create_key, revoke_key
+from tests.support.api import ApiServer, add_tenant, create_key, on_pool, revoke_key
 
 NEWEST_POLL = datetime(2024, 3, 14, 12, 0, tzinfo=UTC)
 ACME = ["a1", "a2", "a3"]
@@ -69,10 +69,11 @@ def trigger(client: httpx.Client, **body) -> httpx.Response:
 def test_every_endpoint_but_the_health_probes_needs_a_key(api):
     spec = api.client("ops").get("/openapi.json").json()
     operations = [(method.upper(), path) for path, item in spec["paths"].items() for method in item]
-    assert len(operations) == 11
+    assert len(operations) == 22
     with api.client(None) as anonymous:
         for method, path in operations:
-            url = path.replace("{report_id}", str(uuid.uuid4())).replace("{store_id}", "a1")
+            url = (path.replace("{report_id}", str(uuid.uuid4())).replace("{rule_id}", str(uuid.uuid4()))
+                   .replace("{store_id}", "a1").replace("{date_local}", "2024-03-14"))
             response = anonymous.request(method, url)
             if path in ("/healthz", "/readyz"):
                 assert response.status_code in (200, 503), path
@@ -202,6 +203,56 @@ async def test_the_store_restriction_helper_keeps_tenants_apart(api):
         await admin.check(["g1", "a1"])
     finally:
         await pool.close()
+
+
+def test_tenants_post_polls_and_edit_hours_of_their_own_stores_only(api):
+    body = ("store_id,status,timestamp_utc\n"
+            "a1,inactive,2024-03-14 12:30:00 UTC\n"
+            "g1,inactive,2024-03-14 12:30:00 UTC\n"
+            "a2,active,2024-03-14 12:30:00 UTC\n"
+            "a2,actif,2024-03-14 12:40:00 UTC\n")
+    csv = {"content-type": "text/csv"}
+    with api.client("acme-read") as reader, api.client("acme-write") as writer, \
+            api.client("globex-read") as globex_reader:
+        assert reader.post("/polls", content=body, headers=csv).status_code == 403
+        before = _rejected_counts(api)
+        posted = writer.post("/polls", content=body, headers=csv)
+        assert posted.status_code == 200, posted.text
+        assert posted.json() == {"received": 4, "stored": 2, "duplicates": 0, "rejected": [
+            {"row": 2, "reason": "store 'g1' is not one of this key's stores"},
+            {"row": 4, "reason": "status must be active or inactive, got 'actif'"}]}
+        after = _rejected_counts(api)
+        assert (after["outside_tenant"] - before["outside_tenant"], after["invalid"] - before["invalid"]) == (1, 1)
+        only_others = writer.post("/polls", headers=csv,
+                                  content="store_id,status,timestamp_utc\ng2,active,2024-03-14 12:30:00 UTC\n")
+        assert only_others.status_code == 422 and only_others.json()["stored"] == 0
+        hours = [{"day_of_week": 0, "start_time_local": "09:00", "end_time_local": "17:00"}]
+        assert writer.put("/stores/a3/hours", json=hours).status_code == 200
+        assert reader.put("/stores/a3/hours", json=hours).status_code == 403
+        for path in ("/stores/g1/hours", "/stores/nowhere/hours"):  # another tenant's store: as one that is not
+            refused = writer.put(path, json=hours)
+            assert (refused.status_code, refused.json()) == (404, {"detail": "Store not found"})
+        assert writer.put("/stores/g1/timezone", json={"timezone_str": "UTC"}).status_code == 404
+        assert writer.put("/stores/g1/special_hours/2024-03-15", json=[]).status_code == 404
+        assert writer.delete("/stores/g1/special_hours/2024-03-15").status_code == 404
+        # Another tenant's report's CSVs are hidden exactly as an unknown report's.
+        report_id = trigger(globex_reader, as_of="2024-03-14T11:00:00Z").json()["report_id"]
+        for path in (f"/reports/{report_id}/days", f"/reports/{report_id}/outages"):
+            hidden = reader.get(path)
+            unknown = reader.get(path.replace(report_id, str(uuid.uuid4())))
+            assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json()) == (404, NOT_FOUND)
+            assert globex_reader.get(path).status_code == 409  # its own: queued, not complete
+    stored = on_pool(api.server.settings, lambda pool: pool.fetch(
+        "select store_id from store_status where timestamp_utc = '2024-03-14 12:30:00+00' order by 1"))
+    assert [r["store_id"] for r in stored] == ["a1", "a2"]
+
+
+def _rejected_counts(api) -> dict[str, float]:
+    with api.client("ops") as admin:
+        text = admin.get("/metrics").text
+    return {reason: float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+            for reason in ("outside_tenant", "invalid")
+            if line.startswith(f'storepulse_poll_rows_rejected_total{{reason="{reason}"}}')}
 
 
 # --- limits -----------------------------------------------------------------------------------------------------

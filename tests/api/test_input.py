@@ -209,7 +209,8 @@ def test_docs_are_served(client):
     assert set(paths) == {"/trigger_report", "/trigger_report/{store_id}", "/get_report/{report_id}",
                           "/get_report", "/reports", "/reports/{report_id}", "/reports/{report_id}/cancel",
                           "/healthz", "/readyz", "/metrics", "/reports/{report_id}/days",
-                          "/reports/{report_id}/outages", "/polls", "/stores/{store_id}/hours",
+                          "/reports/{report_id}/outages", "/polls", "/stores/{store_id}/hours", "/alert_rules",
+                          "/alert_rules/{rule_id}", "/incidents",
                           "/stores/{store_id}/timezone", "/stores/{store_id}/special_hours/{date_local}"}
 
 

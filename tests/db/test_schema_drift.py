@@ -130,6 +130,7 @@ async def live_catalog(conn: asyncpg.Connection) -> Catalog:
         cross join lateral unnest(i.indkey::int2[]) with ordinality as k(attnum, ord)
         join pg_attribute a on a.attrelid = i.indrelid and a.attnum = k.attnum
         where n.nspname = 'public' and i.indisunique and k.ord <= i.indnkeyatts
+          and i.indexprs is null  -- a unique index on expressions is beyond Prisma (its model's comment says so)
         group by cl.relname, i.indexrelid, i.indisprimary""")
     for k in keys:
         if k["table_name"] in tables:

@@ -234,7 +234,7 @@ async def test_a_running_report_is_never_shown_as_complete(sample_settings, conn
             await expect(page.locator("#headline, #histogram, #top-downtime, #download")).to_have_count(0)
             await screenshots(page, output_dir, "report-running")
             store_id = await conn.fetchval("select min(store_id) from store_status")
-            await page.goto(f"{server.url}/stores/{store_id}?report={report_id}")
+            await page.goto(f"{server.url}/stores/{store_id}/view?report={report_id}")
             await expect(page.locator("#report-state")).to_contain_text("not complete yet")
             await expect(page.locator("#figures, #timeline")).to_have_count(0)
 

@@ -57,9 +57,9 @@ async def test_unknown_reports_and_stores_are_404_pages(served):
     for url, message in [
         ("/reports/not-a-uuid/view", "There is no report not-a-uuid."),
         (f"/reports/{uuid.uuid4()}/view", "There is no report"),
-        (f"/stores/plain?report={uuid.uuid4()}", "There is no report"),
-        (f"/stores/nowhere?report={report_id}", f"The report {report_id} does not include the store nowhere."),
-        ("/stores/nowhere", "No complete report includes the store nowhere."),
+        (f"/stores/plain/view?report={uuid.uuid4()}", "There is no report"),
+        (f"/stores/nowhere/view?report={report_id}", f"The report {report_id} does not include the store nowhere."),
+        ("/stores/nowhere/view", "No complete report includes the store nowhere."),
     ]:
         response = await client.get(url)
         assert response.status_code == 404, url
@@ -69,9 +69,9 @@ async def test_unknown_reports_and_stores_are_404_pages(served):
 
 async def test_a_store_without_a_report_goes_to_its_latest_complete_report(served):
     client, report_id = served
-    response = await client.get("/stores/plain")
+    response = await client.get("/stores/plain/view")
     assert response.status_code == 303
-    assert response.headers["location"] == f"/stores/plain?report={report_id}"
+    assert response.headers["location"] == f"/stores/plain/view?report={report_id}"
 
 
 async def test_odd_store_ids_are_escaped_found_and_linked(served):
@@ -79,7 +79,7 @@ async def test_odd_store_ids_are_escaped_found_and_linked(served):
     found = await client.get(f"/reports/{report_id}/view", params={"q": '"ODD"'})
     assert "1 store matches" in found.text
     assert ODD_ID not in found.text and "&lt;b&gt;&#34;odd&#34; &amp; store&lt;/b&gt;" in found.text
-    link = f"/stores/{quote(ODD_ID, safe='')}?report={report_id}"
+    link = f"/stores/{quote(ODD_ID, safe='')}/view?report={report_id}"
     assert f'href="{link}"' in found.text
     page = await client.get(link)
     assert page.status_code == 200
@@ -91,11 +91,11 @@ async def test_odd_store_ids_are_escaped_found_and_linked(served):
 
 async def test_a_store_page_states_its_zone_and_hours(served):
     client, report_id = served
-    plain = (await client.get(f"/stores/plain?report={report_id}")).text
+    plain = (await client.get(f"/stores/plain/view?report={report_id}")).text
     assert 'data-zone="Europe/London"' in plain and "every day 09:00–17:00" in plain
     assert '<td class="num" data-field="uptime_last_hour">30.00</td>' in plain  # up 11:00-11:30 of 11:00-12:00
     assert '<td class="num" data-field="downtime_last_hour">30.00</td>' in plain
-    lost = (await client.get(f"/stores/lost?report={report_id}")).text
+    lost = (await client.get(f"/stores/lost/view?report={report_id}")).text
     assert "“Mars/Olympus” is not a known zone" in lost
     assert 'data-zone="America/Chicago"' in lost and "none given, so open 24/7" in lost
 

@@ -41,12 +41,12 @@ def browser(server: ApiServer) -> httpx.AsyncClient:
 async def test_pages_send_a_browser_that_has_not_signed_in_to_the_form(served):
     server, reports, _ = served
     async with browser(server) as client:
-        for path in ("/", f"/reports/{reports['acme']}/view?q=a", "/stores/a1"):
+        for path in ("/", f"/reports/{reports['acme']}/view?q=a", "/stores/a1/view"):
             response = await client.get(path)
             assert response.status_code == 303
             assert response.headers["location"] == f"/signin?next={quote(path, safe='/')}"
-        form = await client.get("/signin?next=/stores/a1")
-        assert form.status_code == 200 and 'name="next" value="/stores/a1"' in form.text
+        form = await client.get("/signin?next=/stores/a1/view")
+        assert form.status_code == 200 and 'name="next" value="/stores/a1/view"' in form.text
         assert 'type="password"' in form.text and 'method="post"' in form.text
         assert (await client.get("/reports")).status_code == 401  # the API too
 
@@ -82,11 +82,11 @@ async def test_a_tenants_session_sees_its_tenant_only(served):
         await client.post("/signin", data={"key": keys["acme"]})
         other = await client.get(f"/reports/{reports['globex']}/view")
         assert other.status_code == 404 and f"There is no report {reports['globex']}." in other.text
-        assert (await client.get(f"/stores/g1?report={reports['globex']}")).status_code == 404
-        assert "No complete report includes the store g1." in (await client.get("/stores/g1")).text
-        assert (await client.get("/stores/a1")).headers["location"] == f"/stores/a1?report={reports['acme']}"
+        assert (await client.get(f"/stores/g1/view?report={reports['globex']}")).status_code == 404
+        assert "No complete report includes the store g1." in (await client.get("/stores/g1/view")).text
+        assert (await client.get("/stores/a1/view")).headers["location"] == f"/stores/a1/view?report={reports['acme']}"
         assert (await client.get(f"/get_report/{reports['globex']}")).status_code == 404
-        assert (await client.get("/stores/bad%00id")).status_code == 404
+        assert (await client.get("/stores/bad%00id/view")).status_code == 404
 
 
 async def test_a_cookie_request_from_another_site_is_refused(served):
@@ -134,7 +134,7 @@ async def test_sign_out_expiry_and_revocation_end_a_session(served, conn):
 
 
 @pytest.mark.parametrize(("target", "lands"), [
-    ("/stores/a1?report=x", "/stores/a1?report=x"), ("//evil.example/", "/"), ("https://evil.example/", "/"),
+    ("/stores/a1/view?report=x", "/stores/a1/view?report=x"), ("//evil.example/", "/"), ("https://evil.example/", "/"),
     ("/\\evil.example", "/"), ("", "/"), ("reports", "/"),
 ])
 async def test_a_sign_in_goes_back_to_a_page_of_this_site_only(served, target, lands):

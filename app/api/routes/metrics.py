@@ -3,11 +3,13 @@ scrape (reports, queue, workers, summary staleness), in Prometheus's text format
 
 from collections.abc import Iterator
 
+import asyncpg
 from fastapi import APIRouter, Request, Response
 from prometheus_client.core import GaugeMetricFamily, HistogramMetricFamily
 from prometheus_client.metrics_core import Metric
 
 from app import metrics
+from app.alerts.rules import alert_stats
 from app.api.auth import AdminCaller
 from app.api.deps import ManagerDep
 from app.api.responses import AUTH, Responses, responses
@@ -46,7 +48,7 @@ def _gauge(name: str, documentation: str, value: float | None) -> Metric:
 
 
 def _families(by_state: dict[ReportState, int], runs: list[RunBucket], queue: QueueStats, workers: int,
-              summary: Staleness) -> Iterator[Metric]:
+              summary: Staleness, alerts: asyncpg.Record) -> Iterator[Metric]:
     reports = GaugeMetricFamily("storepulse_reports", "Reports the report table holds, by state.", labels=["state"])
     for state in ReportState:
         reports.add_metric([state.value], by_state.get(state, 0))
@@ -63,12 +65,21 @@ def _families(by_state: dict[ReportState, int], runs: list[RunBucket], queue: Qu
     yield _gauge("storepulse_summary_oldest_pending_write_age_seconds",
                  "Age of the oldest write the summary has not taken in (0 when none).",
                  summary.oldest_pending_write_age_seconds or 0.0)
+    yield _gauge("storepulse_incidents_open", "Incidents open (not resolved yet), all tenants.",
+                 alerts["open_incidents"])
+    yield _gauge("storepulse_webhook_events_pending", "Webhook events waiting for delivery (due or backing off).",
+                 alerts["pending"])
+    yield _gauge("storepulse_webhook_events_failed",
+                 "Webhook events given up on after WEBHOOK_MAX_ATTEMPTS tries (the web page lists them).",
+                 alerts["failed"])
 
 
 async def scrape(manager: ReportManager, lease_seconds: float) -> list[Metric]:
+    async with manager.pool.acquire() as conn:
+        alerts = await alert_stats(conn)
     return list(_families(await manager.reports_by_state(), await manager.run_buckets(metrics.REPORT_DURATION_BUCKETS),
                           await manager.queue_stats(), await manager.workers_alive(lease_seconds),
-                          await summary_staleness(manager.pool)))
+                          await summary_staleness(manager.pool), alerts))
 
 
 _METRICS_RESPONSES: Responses = {
@@ -81,6 +92,7 @@ _METRICS_RESPONSES: Responses = {
 @router.get("/metrics", response_class=Response, responses=_METRICS_RESPONSES)
 async def prometheus_metrics(request: Request, _: AdminCaller, manager: ManagerDep) -> Response:
     """Reports by state and their run times, the queue's depth and oldest age, live workers, the status change
-    summary's staleness, polls received and rows rejected, HTTP requests by route and status. Needs an admin key."""
+    summary's staleness, polls received and rows rejected, open incidents and webhook deliveries (pending, failed, by
+    outcome), HTTP requests by route and status. Needs an admin key."""
     scraped = await scrape(manager, request.app.state.settings.lease_seconds)
     return Response(metrics.render(scraped), media_type=metrics.CONTENT_TYPE)

@@ -1,13 +1,17 @@
-"""Live polls: `POST /polls` (text/csv or application/json), for pollers."""
+"""Live polls: `POST /polls` (text/csv or application/json), for pollers. Needs a write key; a tenant's key posts
+polls of its tenant's stores only (another store's rows are rejected one by one, the others stored)."""
 
 import json
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
+from app import metrics
 from app.alerts.evaluate import evaluate_alerts
+from app.api.auth import WriteStores
 from app.api.body import read_limited
 from app.api.deps import PoolDep
+from app.api.responses import AUTH, responses
 from app.api.schemas import ErrorResponse, PollIntakeResult, RejectedRow
 from app.errors import IngestError
 from app.ingest.intake import (
@@ -17,6 +21,7 @@ from app.ingest.intake import (
     Rejected,
     check_csv_body,
     check_json_body,
+    restrict,
     store_batch,
     stores_of,
 )
@@ -30,8 +35,11 @@ _BODY = {
             "store_id,status,timestamp_utc\n8419537941919820732,active,2023-01-22 12:09:39.388884 UTC\n")},
         "application/json": {"schema": {"type": "array", "maxItems": MAX_ROWS, "items": {
             "type": "object", "required": ["store_id", "status", "timestamp_utc"],
-            "properties": {"store_id": {"type": ["string", "integer"]}, "status": {"type": "string"},
-                           "timestamp_utc": {"type": "string"}}}}},
+            "properties": {"store_id": {"type": ["string", "integer"], "minLength": 1, "maxLength": 255},
+                           "status": {"type": "string", "enum": ["active", "inactive"],
+                                      "description": "Case and spaces around it do not matter"},
+                           "timestamp_utc": {"type": "string", "examples": ["2024-03-14 10:00:00.123456 UTC",
+                                                                            "2024-03-14T10:00:00Z"]}}}}},
     },
 }
 
@@ -44,13 +52,14 @@ def _result(received: int, stored: int, duplicates: int, batch: Batch) -> PollIn
 @router.post(
     "/polls", response_model=PollIntakeResult, openapi_extra={"requestBody": _BODY},
     responses={
+        **responses(AUTH),
         413: {"model": ErrorResponse, "description": f"More than {MAX_ROWS:,} rows or {MAX_BYTES:,} bytes"},
         415: {"model": ErrorResponse, "description": "Neither text/csv nor application/json"},
         422: {"model": PollIntakeResult, "description": "No row is good: every row with its reason (row 0: the "
                                                         "header or the body as a whole)"},
     },
 )
-async def post_polls(request: Request, pool: PoolDep) -> JSONResponse:
+async def post_polls(request: Request, pool: PoolDep, stores: WriteStores) -> JSONResponse:
     """Store polls: a CSV body with a header naming store_id, status and timestamp_utc (any order), or a JSON list
     of objects with those keys. Rows are checked as the loader checks the polls file; good rows are stored even
     when others are rejected; posting the same polls again stores nothing new. Reports triggered after the response
@@ -65,7 +74,15 @@ async def post_polls(request: Request, pool: PoolDep) -> JSONResponse:
     except IngestError as exc:  # the header or the body as a whole: row 0
         unreadable = PollIntakeResult(received=0, stored=0, duplicates=0,
                                       rejected=[RejectedRow(row=0, reason=str(exc))])
+        metrics.POLL_ROWS_REJECTED.labels(reason=metrics.REJECT_INVALID).inc()
         return JSONResponse(unreadable.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
+    metrics.POLLS_RECEIVED.inc(batch.received)
+    invalid = len(batch.rejected)
+    outside = await stores.outside(sorted(stores_of(batch)))
+    if outside:
+        batch = restrict(batch, stores_of(batch) - outside)
+    metrics.POLL_ROWS_REJECTED.labels(reason=metrics.REJECT_INVALID).inc(invalid)
+    metrics.POLL_ROWS_REJECTED.labels(reason=metrics.REJECT_OUTSIDE_TENANT).inc(len(batch.rejected) - invalid)
     async with pool.acquire() as conn:
         intake = await store_batch(conn, batch)
     if intake.stored:

@@ -5,7 +5,8 @@
 --     resolved at the first active poll after down_since, with the spell's business minutes up to it;
 --   * a store down (newest poll inactive) for at least a rule's min_minutes of business time since down_since gets
 --     an incident of that rule, opened at the instant the threshold was reached; rules apply to their `stores`, or
---     to every store when null. One incident per rule, store and spell (a re-evaluation adds nothing).
+--     to every store when null, and a tenant's rule only to the tenant's stores. One incident per rule, store and
+--     spell (a re-evaluation adds nothing).
 -- Every outbox row notifies the channel storepulse_webhooks. Returns the incidents opened and resolved.
 create or replace function alert_evaluate_v1(p_now timestamptz, p_store_ids text[])
 returns table (opened integer, resolved integer)
@@ -56,6 +57,8 @@ begin
         from spells s
         join alert_rule r on r.stores is null or s.store_id = any (r.stores)
         where s.business_minutes >= r.min_minutes
+          and (r.tenant_id is null
+               or exists (select from tenant_store t where t.tenant_id = r.tenant_id and t.store_id = s.store_id))
     ), added as (
         insert into incident (rule_id, store_id, down_since, opened_at, business_minutes)
         select rule_id, store_id, down_since, opened_at, business_minutes from due
