@@ -23,6 +23,8 @@ def stop(settings: Settings) -> int:
     if not settings.embedded:
         print("DATABASE_URL is set: the external server is not ours to stop")
         return 0
+    if LocalReplica.from_settings(settings).stop():  # it would only retry its primary
+        print("local replica stopped")
     print("database stopped" if Cluster.from_settings(settings).stop() else "database was not running")
     return 0
 

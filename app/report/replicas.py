@@ -16,10 +16,11 @@ primary and retries, as it does for its own shards."""
 import asyncio
 import logging
 import tempfile
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import IO
 
 import asyncpg
 
@@ -90,7 +91,7 @@ class ReplicaLeftOut(Exception):
 
 @dataclass(frozen=True)
 class ShardJob:
-    report_id: Any  # uuid.UUID
+    report_id: uuid.UUID
     shard: int
     args: tuple  # report_rows_v2's: as_of, store_from, store_to, store_ids, summary_until, days_from, days_to
     lsn: str  # the primary's WAL position the replica must have replayed
