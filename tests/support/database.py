@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 
@@ -100,7 +101,15 @@ def _remove_abandoned_runs() -> None:
     for run in RUNS_DIR.iterdir():
         pid_file = run / "pg" / "postmaster.pid"
         if not pid_file.exists() or not _alive(int(pid_file.read_text().split()[0])):
+            _stop_replica_of_abandoned_run(run / "replica" / "pg")
             shutil.rmtree(run, ignore_errors=True)
+
+
+def _stop_replica_of_abandoned_run(data_dir: Path) -> None:
+    """A streaming replica (tests/support/replica.py) outlives its primary when a run is killed: stop it."""
+    pid_file = data_dir / "postmaster.pid"
+    if pid_file.exists() and _alive(int(pid_file.read_text().split()[0])):
+        Cluster(data_dir, 0, Settings(_env_file=None).pg_bin_dir, data_dir.parent / "run").stop("immediate")
 
 
 def _alive(pid: int) -> bool:
