@@ -1,8 +1,8 @@
-"""No secret ever appears in logs, URLs, the database's tables or answers: a session of everything that handles keys
-and session tokens (keys good, bad, revoked; the web sign-in and sign-out; errors; reports run by the embedded
-worker; the key commands) and webhook secrets (an alert rule whose deliveries fail until given up on), with every log record of the process captured at DEBUG (uvicorn's access log included),
-every URL requested and every answer recorded, then all of it and every table of the database searched for each
-key, each session token, and their secret parts."""
+"""No secret ever appears in logs, URLs, the database's tables or answers: a session of everything that handles keys and
+session tokens (keys good, bad, revoked; the web sign-in and sign-out; errors; reports run by the embedded worker; the
+key commands) and webhook secrets (an alert rule whose deliveries fail until given up on), with every log record of
+the process captured at DEBUG (uvicorn's access log included), every URL requested and every answer recorded, then all
+of it and every table of the database searched for each key, each session token, and their secret parts."""
 
 import asyncio
 import io
@@ -17,7 +17,6 @@ from app import cli
 from app.access.tokens import SESSION_COOKIE
 from tests.support.api import ApiServer, add_tenant, create_key, revoke_key, sample_rows, wait_for_report
 from tests.support.reports import load_rows
-
 
 WEBHOOK_SECRET = "whsec-6f1d0c2a9b8e7f41"
 WEBHOOK_TOKEN = "T0AAAAAA-B0BBBBBB-xoxo42secretpath"
