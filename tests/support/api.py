@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import os
 import random
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
-import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -26,12 +27,12 @@ from app.access import admin
 from app.config import PROJECT_ROOT, Settings
 from app.db.connect import create_pool
 from app.db.models import ApiRole
+from app.ingest import ingest
 from app.service import create_app
 from tests.support.database import free_port
 from tests.support.model import HourRow, Poll, compute_report, to_csv
-from tests.support.reports import load_rows
+from tests.support.wait import WAIT, wait_until, wait_until_sync
 
-WAIT = 60.0  # upper bound of every wait on a report
 T = TypeVar("T")
 
 
@@ -108,11 +109,8 @@ class ApiServer:
     def __enter__(self) -> ApiServer:
         self.admin_key = create_key(self.settings, f"test-admin-{self.port}")
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.02)
+        wait_until_sync(lambda: self.server.started or not self.thread.is_alive(), 30, "the API server starts")
+        assert self.server.started, "the API server stopped before it started serving"
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -132,11 +130,11 @@ async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
 
 async def wait_for_report(client: httpx.AsyncClient, report_id: str, timeout: float = WAIT) -> httpx.Response:
     """Poll GET /get_report/{id} until it is no longer 202; returns that response."""
-    deadline = time.monotonic() + timeout
-    while (response := await client.get(f"/get_report/{report_id}")).status_code == 202:
-        assert time.monotonic() < deadline, f"report {report_id} still running after {timeout} s"
-        await asyncio.sleep(0.1)
-    return response
+    async def answer() -> httpx.Response | None:
+        response = await client.get(f"/get_report/{report_id}")
+        return None if response.status_code == 202 else response
+
+    return await wait_until(answer, timeout, f"report {report_id} finishes", interval=0.1)
 
 
 class HeldLock:
@@ -178,11 +176,16 @@ async def reports_blocked(settings: Settings) -> AsyncIterator[None]:
 async def wait_for_row(conn: asyncpg.Connection, report_id: str | uuid.UUID,
                        condition: Callable[[asyncpg.Record], bool], timeout: float = WAIT) -> asyncpg.Record:
     """The report's row once `condition` holds for it."""
-    deadline = time.monotonic() + timeout
-    while not condition(row := await conn.fetchrow("select * from report where id = $1", uuid.UUID(str(report_id)))):
-        assert time.monotonic() < deadline, f"report {report_id} never reached the state; last: {dict(row)}"
-        await asyncio.sleep(0.05)
-    return row
+    last: list[asyncpg.Record] = []
+
+    async def row() -> asyncpg.Record | None:
+        last[:] = [await conn.fetchrow("select * from report where id = $1", uuid.UUID(str(report_id)))]
+        return last[0] if condition(last[0]) else None
+
+    try:
+        return await wait_until(row, timeout, f"report {report_id} reaches the state")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the report's row: {dict(last[0]) if last[0] else None}") from None
 
 
 ZONES = ["America/New_York", "America/Denver", "America/Los_Angeles", "Europe/London", "Australia/Sydney",
@@ -223,16 +226,33 @@ def sample_rows(stores: int, seed: int = 5) -> tuple[list[Poll], list[HourRow], 
     return polls, hours, zones
 
 
-def load_sample(settings: Settings, stores: int) -> None:
-    """sample_rows(stores) COPYed into the tables (the report tests' loader), so the model sees the same rows."""
-    async def load() -> None:
-        conn = await asyncpg.connect(settings.dsn())
-        try:
-            await load_rows(conn, *sample_rows(stores))
-        finally:
-            await conn.close()
+def write_sample_files(folder: Path, polls: Iterable[Poll], hours: Iterable[HourRow],
+                       zones: dict[str, str]) -> Path:
+    """Model rows as the three CSV files in the public data set's shape."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "store_status.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "status", "timestamp_utc"])
+        out.writerows((p.store_id, p.status, p.ts.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+                      for p in polls)
+    with (folder / "menu_hours.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "dayOfWeek", "start_time_local", "end_time_local"])
+        out.writerows((h.store_id, h.day_of_week, h.start.isoformat(), h.end.isoformat()) for h in hours)
+    with (folder / "timezones.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "timezone_str"])
+        out.writerows(zones.items())
+    return folder
 
-    asyncio.run(load())
+
+def load_sample(settings: Settings, stores: int) -> None:
+    """sample_rows(stores) written as CSV files and loaded through the project's loader (`ingest`); the model
+    reads back what the database holds (model_csv), so it sees the same rows as the engine."""
+    with tempfile.TemporaryDirectory(prefix="storepulse-sample-") as folder:
+        files = write_sample_files(Path(folder), *sample_rows(stores))
+        result = run_async(lambda: ingest(settings, files, progress=False, rejects=files / "rejects.csv"))
+    assert result.ok and not any(f.rejected for f in result.files), result.table()
 
 
 async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:
