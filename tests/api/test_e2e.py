@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.db.models import ReportState
-from tests.support.api import ApiServer, load_sample, model_csv, reports_blocked, wait_for_report, wait_for_row
+from tests.support.api import ApiServer, load_sample, model_csv, wait_for_report, wait_for_row
+from tests.support.locks import reports_blocked
 from tests.support.wait import wait_until
 
 SAMPLE_STORES = 200

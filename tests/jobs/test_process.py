@@ -6,26 +6,17 @@ uncommitted row for one store holds back just the shard that contains it."""
 
 import asyncio
 import signal
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
-from app.config import PROJECT_ROOT
 from app.db.connect import create_pool
 from app.jobs.manager import ReportManager
-from tests.support.api import (
-    HeldLock,
-    WorkerProcess,
-    block_reports,
-    load_sample,
-    model_csv,
-    wait_for_row,
-    worker_env,
-)
+from tests.support.api import load_sample, model_csv, wait_for_row
+from tests.support.commands import AppProcess, run_app
+from tests.support.locks import HeldLock, block_reports
 from tests.support.reports import csv_text
 from tests.support.wait import wait_until
 
@@ -48,10 +39,10 @@ async def manager(settings):
 
 @pytest.fixture
 def workers(settings, tmp_path):
-    started: list[WorkerProcess] = []
+    started: list[AppProcess] = []
 
-    def start(*args: str) -> WorkerProcess:
-        started.append(WorkerProcess(settings, tmp_path / f"worker-{len(started)}.log", *args))
+    def start(*args: str) -> AppProcess:
+        started.append(AppProcess(settings, tmp_path / f"worker-{len(started)}.log", "worker", *args))
         return started[-1]
 
     yield start
@@ -73,7 +64,7 @@ async def hold_back_shard(settings, conn: asyncpg.Connection, report_id: uuid.UU
     return await HeldLock.take(settings, "insert into report_row values ($1, $2, 0, 0, 0, 0, 0, 0)", report_id, store)
 
 
-def owner(report: asyncpg.Record, workers: list[WorkerProcess]) -> WorkerProcess:
+def owner(report: asyncpg.Record, workers: list[AppProcess]) -> AppProcess:
     pid = int(report["worker_id"].split(":")[1])  # worker ids are host:pid:random
     return next(w for w in workers if w.process.pid == pid)
 
@@ -170,11 +161,10 @@ async def test_the_report_command_runs_a_report_through_the_job_code(settings, c
     newest = await conn.fetchval("select max(timestamp_utc) from store_status")
     as_of = newest - timedelta(hours=5, minutes=3)
     out = tmp_path / "report.csv"
-    args = [sys.executable, "-m", "app", "report", "--as-of", as_of.isoformat(), "--out", str(out)]
+    args = ["report", "--as-of", as_of.isoformat(), "--out", str(out)]
     for store in stores:
         args += ["--store", store]
-    done = await asyncio.to_thread(subprocess.run, args, cwd=PROJECT_ROOT, env=worker_env(settings),
-                                   capture_output=True, text=True, timeout=120)
+    done = await asyncio.to_thread(run_app, settings, *args)
     assert done.returncode == 0, done.stderr
     assert f"{len(stores)} stores as of" in done.stderr and str(out) in done.stderr
     assert out.read_text() == await model_csv(conn, as_of, stores)

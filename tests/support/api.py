@@ -1,19 +1,15 @@
-"""Helpers of the API and job tests: the API over real HTTP, worker processes, a data set, the model's CSV, locks."""
+"""Helpers of the API and job tests: the API over real HTTP, waits on a report, a data set loaded through ingest,
+the model's CSV."""
 
 from __future__ import annotations
 
 import asyncio
 import csv
-import os
 import random
-import signal
-import subprocess
-import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_clock
 from pathlib import Path
@@ -24,7 +20,7 @@ import httpx
 import uvicorn
 
 from app.access import admin
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.db.connect import create_pool
 from app.db.models import ApiRole
 from app.ingest import ingest
@@ -137,42 +133,6 @@ async def wait_for_report(client: httpx.AsyncClient, report_id: str, timeout: fl
     return await wait_until(answer, timeout, f"report {report_id} finishes", interval=0.1)
 
 
-class HeldLock:
-    """An open transaction that holds the locks its statements took until release() rolls it back."""
-
-    def __init__(self, conn: asyncpg.Connection, transaction):
-        self.conn, self.transaction = conn, transaction
-
-    @classmethod
-    async def take(cls, settings: Settings, sql: str, *args: object) -> HeldLock:
-        conn = await asyncpg.connect(settings.dsn())
-        transaction = conn.transaction()
-        await transaction.start()
-        await conn.execute(sql, *args)
-        return cls(conn, transaction)
-
-    async def release(self) -> None:
-        try:
-            await self.transaction.rollback()
-        finally:
-            await self.conn.close()
-
-
-async def block_reports(settings: Settings) -> HeldLock:
-    """Until released, every report shard waits: store_timezone is locked, and the report's SQL reads it. Claims,
-    planning and heartbeats go on, so reports are `running` without finishing."""
-    return await HeldLock.take(settings, "lock table store_timezone in access exclusive mode")
-
-
-@asynccontextmanager
-async def reports_blocked(settings: Settings) -> AsyncIterator[None]:
-    lock = await block_reports(settings)
-    try:
-        yield
-    finally:
-        await lock.release()
-
-
 async def wait_for_row(conn: asyncpg.Connection, report_id: str | uuid.UUID,
                        condition: Callable[[asyncpg.Record], bool], timeout: float = WAIT) -> asyncpg.Record:
     """The report's row once `condition` holds for it."""
@@ -264,45 +224,3 @@ async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterab
                                        "from store_hours")]
     zones = {r["store_id"]: r["timezone_str"] for r in await conn.fetch("select * from store_timezone")}
     return to_csv(compute_report(polls, hours, zones, as_of, store_ids))
-
-
-def worker_env(settings: Settings, **overrides: object) -> dict[str, str]:
-    """Environment that points `python -m app worker` at the test database with the test's settings."""
-    env = dict(os.environ)
-    values = {
-        "DATABASE_URL": settings.database_url or "", "DATA_DIR": settings.data_dir, "PG_PORT": settings.pg_port,
-        "PG_DATABASE": settings.pg_database, "LEASE_SECONDS": settings.lease_seconds,
-        "MAX_ATTEMPTS": settings.max_attempts, "REPORT_SHARDS": settings.report_shards,
-        "WORKER_CONCURRENCY": settings.worker_concurrency, **overrides,
-    }
-    env.update({name: str(value) for name, value in values.items()})
-    return env
-
-
-class WorkerProcess:
-    """`python -m app worker` as a child process; its log goes to a file for the test's failure output."""
-
-    def __init__(self, settings: Settings, log_path: Path, *args: str, **env: object):
-        self.log_path = log_path
-        self.log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "worker", *args], cwd=PROJECT_ROOT, env=worker_env(settings, **env),
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def terminate(self, timeout: float = 30) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout)
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.kill()
-        self.log.close()

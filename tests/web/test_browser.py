@@ -9,7 +9,8 @@ import pytest
 from playwright.async_api import Page, Route, expect
 
 from app.db.queries import queries
-from tests.support.api import ApiServer, reports_blocked, wait_for_row
+from tests.support.api import ApiServer, wait_for_row
+from tests.support.locks import reports_blocked
 from tests.support.web import (
     LAPTOP,
     POLL_MS,
