@@ -18,7 +18,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db.two_phase import GID_PREFIX
 from tests.support.api import model_csv, wait_for_report
 from tests.support.commands import AppProcess, app_env, run_app
-from tests.support.database import cluster_home, free_port, throwaway_cluster
+from tests.support.database import cluster_home, fetch, free_port, throwaway_cluster
 from tests.support.wait import wait_until
 
 DEMO_TIMEOUT = 900.0  # the demo loads the default sample (~2 M polls): about a minute here, far less than this
@@ -54,14 +54,6 @@ async def prepare_load_parts(settings: Settings, load_id: str, store_ids: list[s
             await conn.execute("insert into staging.load_decision (load_id) values ($1)", load_id)
         finally:
             await conn.close()
-
-
-async def fetch(settings: Settings, sql: str, *args: object) -> list[tuple]:
-    conn = await asyncpg.connect(settings.dsn())
-    try:
-        return [tuple(r) for r in await conn.fetch(sql, *args)]
-    finally:
-        await conn.close()
 
 
 # --- the database commands ---------------------------------------------------------------------------------------

@@ -124,6 +124,15 @@ def throwaway_cluster(name: str, extra_conf: str) -> Iterator[Settings]:
         yield settings
 
 
+async def fetch(settings: Settings, sql: str, *args: object) -> list[tuple]:
+    """The rows of one query on a connection of its own, as tuples."""
+    conn = await asyncpg.connect(settings.dsn())
+    try:
+        return [tuple(r) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
 def _remove_abandoned_runs() -> None:
     """Data directories of earlier runs whose server is gone (a run killed before its clean-up)."""
     if not RUNS_DIR.is_dir():
