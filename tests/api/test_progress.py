@@ -61,7 +61,7 @@ async def test_an_answer_older_than_max_age_waits_for_a_fresh_read():
     cache = ProgressCache(manager, refresh_seconds=0.01, max_age_seconds=0.05)
     await cache.get(REPORT)
     manager.done = 7
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.06)  # older than max_age_seconds now (a sleep never ends early)
     assert (await cache.get(REPORT)).stores_done == 7
 
 
