@@ -9,6 +9,7 @@ import io
 import re
 import subprocess
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import asyncpg
@@ -16,9 +17,10 @@ import httpx
 
 from app.config import PROJECT_ROOT, Settings
 from app.db.two_phase import GID_PREFIX
-from tests.support.api import model_csv, wait_for_report
-from tests.support.commands import AppProcess, app_env, run_app
+from tests.support.api import model_csv, model_input, wait_for_report
+from tests.support.commands import AppProcess, app_env, run_app, run_bounded
 from tests.support.database import cluster_home, fetch, free_port, throwaway_cluster
+from tests.support.model import days, days_csv
 from tests.support.wait import wait_until
 
 DEMO_TIMEOUT = 900.0  # the demo loads the default sample (~2 M polls): about a minute here, far less than this
@@ -124,27 +126,32 @@ def test_a_server_without_timescaledb_is_refused_with_the_reason():
 # --- the data commands, the service and a worker ------------------------------------------------------------------
 
 
-async def test_sample_ingest_summarize_report_serve_and_worker(db_settings, conn, tmp_path):
+async def test_sample_ingest_summarize_report_serve_worker_and_retention(db_settings, conn, tmp_path):
     settings = url_settings(db_settings)
     folder = tmp_path / "sample"
-    ok(run_app(settings, "sample", "--stores", "40", "--days", "3", "--seed", "7", "--out", str(folder)),
+    ok(run_app(settings, "sample", "--stores", "40", "--days", "10", "--seed", "7", "--out", str(folder)),
        "40 stores, ", f"written to {folder}")
     assert {p.name for p in folder.iterdir()} == {"store_status.csv", "menu_hours.csv", "timezones.csv"}
 
     loaded = ok(run_app(settings, "ingest", str(folder), "--rejects", str(tmp_path / "rejects.csv")),
                 "store_status.csv", "menu_hours.csv", "timezones.csv")
-    polls = int(re.search(r"store_status\.csv\s+[\d,]+\s+([\d,]+)", loaded)[1].replace(",", ""))
-    assert polls == await conn.fetchval("select count(*) from store_status") > 0
+    stored = int(re.search(r"store_status\.csv\s+[\d,]+\s+([\d,]+)", loaded)[1].replace(",", ""))
+    assert stored == await conn.fetchval("select count(*) from store_status") > 0
     ok(run_app(settings, "summarize"), "status change summary up to date")
     assert await conn.fetchval("select count(*) from status_change_stale_chunks_v1('infinity')") == 0
 
-    out = tmp_path / "report.csv"
-    reported = run_app(settings, "report", "--out", str(out))
-    assert reported.returncode == 0, reported.stderr
     newest = await conn.fetchval("select max(timestamp_utc) from store_status")
+    last_day = newest.date() - timedelta(days=1)
+    out, days_out = tmp_path / "report.csv", tmp_path / "days.csv"
+    reported = run_app(settings, "report", "--out", str(out), "--days", str(last_day - timedelta(days=2)),
+                       str(last_day), "--days-out", str(days_out))
+    assert reported.returncode == 0, reported.stderr
     expected = await model_csv(conn, newest)
     assert out.read_text() == expected
     assert f"{expected.count(chr(10)) - 1:,} stores as of" in reported.stderr
+    polls, hours, zones, special = await model_input(conn)
+    assert days_out.read_text() == days_csv(days(polls, hours, zones, newest, last_day - timedelta(days=2),
+                                                 last_day, special=special))
 
     # The service without its own worker, and a worker process: the report is computed by the worker.
     port = free_port()
@@ -163,8 +170,7 @@ async def test_sample_ingest_summarize_report_serve_and_worker(db_settings, conn
             report_id = (await client.post("/trigger_report")).json()["report_id"]
             response = await wait_for_report(client, report_id)
             assert response.status_code == 200 and response.text == expected
-        row = await conn.fetchrow("select worker_id, status from report where id = $1", uuid.UUID(report_id))
-        assert row["status"] == "complete"
+        assert await conn.fetchval("select status from report where id = $1", uuid.UUID(report_id)) == "complete"
         assert f"running report {report_id}" in worker.output() and f"report {report_id} complete" in worker.output()
         assert worker.terminate() == 0 and "stopped" in worker.output()
         # uvicorn shuts down cleanly on SIGTERM, then ends by the signal it was sent, as its docs say.
@@ -172,6 +178,12 @@ async def test_sample_ingest_summarize_report_serve_and_worker(db_settings, conn
     finally:
         service.close()
         worker.close()
+
+    # Retention: the oldest days dropped, a week and a day kept before the newest poll.
+    kept = ok(run_app(settings, "retention", "--keep-days", "8"), "dropped")
+    kept_from = await conn.fetchval("select kept_from from poll_retention")
+    assert kept_from.date().isoformat() in kept and kept_from <= newest - timedelta(days=8)
+    assert await conn.fetchval("select min(timestamp_utc) from store_status") >= kept_from
 
 
 # --- the demo ------------------------------------------------------------------------------------------------------
@@ -181,8 +193,7 @@ async def test_make_demo_runs_the_main_job_end_to_end(db_settings, conn):
     """`make demo` against a test database through DATABASE_URL: set-up (quiet: nothing is missing), the default
     sample loaded, the service started, a report over HTTP, its CSV saved."""
     settings = url_settings(db_settings)
-    done = subprocess.run(["make", "demo"], cwd=PROJECT_ROOT, env=app_env(settings), capture_output=True,
-                          text=True, timeout=DEMO_TIMEOUT)
+    done = run_bounded(["make", "demo"], app_env(settings), DEMO_TIMEOUT)  # blocks: nothing else runs meanwhile
     assert done.returncode == 0, f"{done.stdout}\n{done.stderr}"
     saved = re.search(r"==> report complete in [\d.]+ s; CSV saved: (\S+)", done.stdout)
     assert saved, done.stdout

@@ -26,7 +26,7 @@ from app.db.models import ApiRole
 from app.ingest import ingest
 from app.service import create_app
 from tests.support.database import free_port
-from tests.support.model import HourRow, Poll, compute_report, to_csv
+from tests.support.model import HourRow, Poll, SpecialRow, compute_report, to_csv
 from tests.support.wait import WAIT, wait_until, wait_until_sync
 
 T = TypeVar("T")
@@ -215,12 +215,22 @@ def load_sample(settings: Settings, stores: int) -> None:
     assert result.ok and not any(f.rejected for f in result.files), result.table()
 
 
-async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:
-    """The reference model's CSV of what the database holds (so it sees exactly the rows the engine sees)."""
+async def model_input(conn: asyncpg.Connection) -> tuple[list[Poll], list[HourRow], dict[str, str],
+                                                          list[SpecialRow]]:
+    """What the database holds as the model's rows (so the model sees exactly the rows the engine sees)."""
     polls = [Poll(r["store_id"], r["status"], r["timestamp_utc"])
              for r in await conn.fetch("select store_id, status::text, timestamp_utc from store_status")]
     hours = [HourRow(r["store_id"], r["day_of_week"], r["start_time_local"], r["end_time_local"])
              for r in await conn.fetch("select store_id, day_of_week, start_time_local, end_time_local "
                                        "from store_hours")]
     zones = {r["store_id"]: r["timezone_str"] for r in await conn.fetch("select * from store_timezone")}
-    return to_csv(compute_report(polls, hours, zones, as_of, store_ids))
+    special = [SpecialRow(r["store_id"], r["date_local"], r["start_time_local"], r["end_time_local"])
+               for r in await conn.fetch("select store_id, date_local, start_time_local, end_time_local "
+                                         "from special_hours")]
+    return polls, hours, zones, special
+
+
+async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:
+    """The reference model's report CSV of what the database holds."""
+    polls, hours, zones, special = await model_input(conn)
+    return to_csv(compute_report(polls, hours, zones, as_of, store_ids, special))

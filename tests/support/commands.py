@@ -35,6 +35,21 @@ def run_app(settings: Settings, *args: str, timeout: float = COMMAND_TIMEOUT, **
                           capture_output=True, text=True, timeout=timeout)
 
 
+def run_bounded(args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess:
+    """Run `args` (which start processes of their own: `make demo` starts the demo, which starts the service) in a
+    process group of its own, to its end; on the timeout, or if the test is interrupted, the whole group is
+    killed, so that nothing it started outlives the test."""
+    process = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, start_new_session=True)
+    try:
+        stdout, stderr = process.communicate(timeout=timeout)
+    except BaseException:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    return subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
+
+
 class AppProcess:
     """`python -m app *args` as a child process that keeps running (worker, serve, ingest to be killed); its output
     goes to a log file, for the test's checks and its failure message."""
