@@ -126,15 +126,16 @@ def test_a_server_without_timescaledb_is_refused_with_the_reason():
 # --- the data commands, the service and a worker ------------------------------------------------------------------
 
 
-async def test_sample_ingest_summarize_report_serve_worker_and_retention(db_settings, conn, tmp_path):
+async def test_sample_ingest_summarize_report_keys_serve_worker_and_retention(db_settings, conn, tmp_path):
     settings = url_settings(db_settings)
     folder = tmp_path / "sample"
     ok(run_app(settings, "sample", "--stores", "40", "--days", "10", "--seed", "7", "--out", str(folder)),
        "40 stores, ", f"written to {folder}")
-    assert {p.name for p in folder.iterdir()} == {"store_status.csv", "menu_hours.csv", "timezones.csv"}
+    assert {p.name for p in folder.iterdir()} == {"store_status.csv", "menu_hours.csv", "timezones.csv",
+                                                  "special_hours.csv"}
 
     loaded = ok(run_app(settings, "ingest", str(folder), "--rejects", str(tmp_path / "rejects.csv")),
-                "store_status.csv", "menu_hours.csv", "timezones.csv")
+                "store_status.csv", "menu_hours.csv", "timezones.csv", "special_hours.csv")
     stored = int(re.search(r"store_status\.csv\s+[\d,]+\s+([\d,]+)", loaded)[1].replace(",", ""))
     assert stored == await conn.fetchval("select count(*) from store_status") > 0
     ok(run_app(settings, "summarize"), "status change summary up to date")
@@ -153,12 +154,24 @@ async def test_sample_ingest_summarize_report_serve_worker_and_retention(db_sett
     assert days_out.read_text() == days_csv(days(polls, hours, zones, newest, last_day - timedelta(days=2),
                                                  last_day, special=special))
 
+    # A tenant and keys, as an operator makes them; the key is printed alone on the last line.
+    store = await conn.fetchval("select min(store_id) from store_status")
+    ok(run_app(settings, "tenant", "add", "smoke", "--store", store), "smoke")
+    ok(run_app(settings, "tenant", "list"), "smoke")
+    admin_key = ok(run_app(settings, "key", "create", "smoke-admin", "--admin")).splitlines()[-1]
+    ok(run_app(settings, "key", "create", "smoke-reader", "--tenant", "smoke", "--role", "read"))
+    listed = ok(run_app(settings, "key", "list"), "smoke-admin", "smoke-reader")
+    assert admin_key not in listed
+    ok(run_app(settings, "key", "revoke", "smoke-reader"))
+    assert "smoke-reader" not in ok(run_app(settings, "key", "list"))
+
     # The service without its own worker, and a worker process: the report is computed by the worker.
     port = free_port()
     service = AppProcess(settings, tmp_path / "serve.log", "serve", "--port", str(port), "--no-worker")
     worker = AppProcess(settings, tmp_path / "worker.log", "worker")
     try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=30,
+                                     headers={"Authorization": f"Bearer {admin_key}"}) as client:
             async def answers() -> bool:
                 assert service.alive(), service.output()
                 try:
