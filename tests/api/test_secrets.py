@@ -17,6 +17,7 @@ from app import cli
 from app.access.tokens import SESSION_COOKIE
 from tests.support.api import ApiServer, add_tenant, create_key, revoke_key, sample_rows, wait_for_report
 from tests.support.reports import load_rows
+from tests.support.wait import wait_until
 
 WEBHOOK_SECRET = "whsec-6f1d0c2a9b8e7f41"
 WEBHOOK_TOKEN = "T0AAAAAA-B0BBBBBB-xoxo42secretpath"
@@ -106,10 +107,8 @@ async def test_no_secret_in_logs_urls_tables_or_answers(db_settings, conn, monke
                 assert (await client.post("/alert_rules", json=rule, headers=admin_headers)).status_code == 201
                 await client.post("/alert_rules", json=rule, headers=admin_headers)  # 409: the name is taken
                 await client.get("/alert_rules", headers=admin_headers)
-                deadline = asyncio.get_running_loop().time() + 30
-                while not await conn.fetchval("select count(*) > 0 from webhook_event where failed_at is not null"):
-                    assert asyncio.get_running_loop().time() < deadline, "no webhook delivery was given up on"
-                    await asyncio.sleep(0.05)
+                given_up = "select count(*) > 0 from webhook_event where failed_at is not null"
+                await wait_until(lambda: conn.fetchval(given_up), message="a webhook delivery given up on")
                 await client.get("/incidents", headers=admin_headers)
                 await client.get("/metrics", headers=admin_headers)
         tables = await every_table_as_text(conn)
