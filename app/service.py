@@ -14,7 +14,7 @@ from app.access.authenticate import Authenticator
 from app.access.manager import AccessManager
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodyLimit, HttpMetrics
-from app.api.progress import ProgressCache
+from app.api.status_cache import StatusCache
 from app.background import background_work
 from app.config import Settings, get_settings
 from app.db.connect import create_pool
@@ -34,7 +34,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     app.state.pool = await create_pool(settings, reset=_keep_session)
     app.state.manager = ReportManager(app.state.pool)
-    app.state.progress = ProgressCache(app.state.manager)
+    app.state.status_cache = StatusCache(app.state.manager)
     app.state.access = AccessManager(app.state.pool)
     app.state.authenticator = Authenticator(app.state.access, settings.key_cache_seconds)
     try:

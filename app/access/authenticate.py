@@ -1,7 +1,7 @@
 """Authenticator: from a presented API key or session token to the Caller, with a short in-process cache.
 
 Polling clients send their key with every request; a database round trip per poll would undo what the progress
-cache saves (app/api/progress.py). So a key that was found valid is trusted for `cache_seconds` more in this
+cache saves (app/api/status_cache.py). So a key that was found valid is trusted for `cache_seconds` more in this
 process: a revoked key or an ended session stops working within that time everywhere, and at once in the process
 that ended the session. Refusals are never cached, so a new key works at once. The cache is keyed by the token's
 hash, never by the token.

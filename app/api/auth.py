@@ -128,7 +128,7 @@ AdminCaller = Annotated[Caller, Depends(require(ApiRole.admin))]
 
 def ensure_visible(caller: Caller, report: object) -> None:
     """404, word for word as for an unknown id, unless the report exists (not None) and is the caller's tenant's
-    (an admin sees every report). `report` is anything with a `tenant_id`: a Report, a ReportProgress."""
+    (an admin sees every report). `report` is anything with a `tenant_id`: a Report, a ReportStatus."""
     if report is None or not caller.sees(getattr(report, "tenant_id", None)):
         raise ReportNotFound(REPORT_NOT_FOUND)
 

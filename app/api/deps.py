@@ -1,4 +1,4 @@
-"""Typed dependencies of the routes: the process's pool, job manager and progress cache; report ids from the URL.
+"""Typed dependencies of the routes: the process's pool, job manager and report status cache; report ids from the URL.
 
 They are `async def` although they do not await: FastAPI runs plain `def` dependencies in a thread pool, which
 costs more than the work itself on the hot polling path."""
@@ -9,7 +9,7 @@ from typing import Annotated
 import asyncpg
 from fastapi import Depends, Request
 
-from app.api.progress import ProgressCache
+from app.api.status_cache import StatusCache
 from app.errors import ReportNotFound
 from app.jobs.actions import REPORT_NOT_FOUND
 from app.jobs.manager import ReportManager
@@ -23,8 +23,8 @@ async def get_manager(request: Request) -> ReportManager:
     return request.app.state.manager
 
 
-async def get_progress_cache(request: Request) -> ProgressCache:
-    return request.app.state.progress
+async def get_status_cache(request: Request) -> StatusCache:
+    return request.app.state.status_cache
 
 
 async def parse_report_id(report_id: str) -> uuid.UUID:
@@ -37,5 +37,5 @@ async def parse_report_id(report_id: str) -> uuid.UUID:
 
 PoolDep = Annotated[asyncpg.Pool, Depends(get_pool)]
 ManagerDep = Annotated[ReportManager, Depends(get_manager)]
-ProgressCacheDep = Annotated[ProgressCache, Depends(get_progress_cache)]
+StatusCacheDep = Annotated[StatusCache, Depends(get_status_cache)]
 ReportIdDep = Annotated[uuid.UUID, Depends(parse_report_id)]

@@ -20,7 +20,9 @@ QUEUE_CHANNEL = "storepulse_report_queued"
 
 
 @dataclass(frozen=True)
-class ReportProgress:
+class ReportStatus:
+    """What a poll of a report needs: its state, stores done of the total, its error and whose it is."""
+
     status: ReportState
     stores_done: int
     stores_total: int | None
@@ -53,7 +55,9 @@ class QueueStats:
 
 
 @dataclass(frozen=True)
-class ShardProgress:
+class ShardTally:
+    """A report's shards counted when it completes: how many, how many unfinished, the rows they stored."""
+
     shards: int
     unfinished_shards: int
     rows: int
@@ -119,9 +123,9 @@ class ReportManager:
         """The completed report, or None when it is not ours any more or shards are unfinished."""
         return _report(await self.pool.fetchrow(queries["complete_report"], report_id, worker_id))
 
-    async def shard_progress(self, report_id: uuid.UUID) -> ShardProgress:
-        record = await self.pool.fetchrow(queries["report_shard_progress"], report_id)
-        return ShardProgress(**dict(record))
+    async def shard_tally(self, report_id: uuid.UUID) -> ShardTally:
+        record = await self.pool.fetchrow(queries["report_shard_tally"], report_id)
+        return ShardTally(**dict(record))
 
     async def fail(self, report_id: uuid.UUID, worker_id: str, error: str) -> Report | None:
         return _report(await self.pool.fetchrow(queries["fail_report"], report_id, worker_id, error))
@@ -142,11 +146,11 @@ class ReportManager:
     async def get(self, report_id: uuid.UUID) -> Report | None:
         return _report(await self.pool.fetchrow(queries["get_report"], report_id))
 
-    async def progress(self, report_id: uuid.UUID) -> ReportProgress | None:
-        record = await self.pool.fetchrow(queries["get_report_progress"], report_id)
+    async def status(self, report_id: uuid.UUID) -> ReportStatus | None:
+        record = await self.pool.fetchrow(queries["get_report_status"], report_id)
         if record is None:
             return None
-        return ReportProgress(ReportState(record["status"]), record["stores_done"], record["stores_total"],
+        return ReportStatus(ReportState(record["status"]), record["stores_done"], record["stores_total"],
                               record["error"], record["tenant_id"])
 
     async def list_recent(self, limit: int, offset: int, *, tenant_id: int | None = None) -> list[Report]:

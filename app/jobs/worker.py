@@ -236,7 +236,7 @@ class Worker:
         if current.status is ReportState.cancelled:
             await self.manager.discard_cancelled_rows(report.id)
         elif current.status is ReportState.running and current.worker_id == self.id:
-            p = await self.manager.shard_progress(report.id)
+            p = await self.manager.shard_tally(report.id)
             await self._failed(report, f"incomplete after the engine finished: {p.unfinished_shards} of {p.shards} "
                                        f"shards not committed, {p.rows} rows for {p.stores_total} stores")
 

@@ -106,7 +106,7 @@ where r.id = $1::uuid and r.worker_id = $2::text and r.status = 'running'
   and (r.stores_total is null or r.stores_total = rows.n)
 returning r.*
 
--- name: report_shard_progress
+-- name: report_shard_tally
 -- Why a report could not be completed: shards that have not committed, rows stored, stores counted.
 select (select count(*)::int from report_shard where report_id = $1::uuid) as shards,
        (select count(*)::int from report_shard where report_id = $1::uuid and finished_at is null)
@@ -169,7 +169,7 @@ delete from report_row where report_id in (select id from cancelled)
 -- name: get_report
 select * from report where id = $1::uuid
 
--- name: get_report_progress
+-- name: get_report_status
 -- The hot path of clients polling a report: only what GET /get_report answers with, and whose it is.
 select status, stores_done, stores_total, error, tenant_id from report where id = $1::uuid
 

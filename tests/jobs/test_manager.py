@@ -117,7 +117,7 @@ async def test_complete_needs_ownership_and_every_shard_committed(manager, conn)
     await add_shard(conn, report.id, 0, finished=True, stores=["a", "b"])
     await add_shard(conn, report.id, 1, finished=False)
     assert await manager.complete(report.id, "w1") is None
-    progress = await manager.shard_progress(report.id)
+    progress = await manager.shard_tally(report.id)
     assert (progress.shards, progress.unfinished_shards, progress.rows, progress.stores_total) == (2, 1, 2, None)
     await conn.execute("update report_shard set finished_at = now() where report_id = $1", report.id)
     await conn.executemany("insert into report_row values ($1, $2, 1, 1, 1, 0, 0, 0)", [(report.id, "c")])

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from app.access.caller import Caller
 from app.api.auth import ReadCaller, ReadStores, WriteCaller, ensure_visible
 from app.api.csv_stream import csv_chunks
-from app.api.deps import ManagerDep, ProgressCacheDep, ReportIdDep
+from app.api.deps import ManagerDep, ReportIdDep, StatusCacheDep
 from app.api.responses import AUTH, BODY, Responses, responses
 from app.api.schemas import (
     Progress,
@@ -81,9 +81,9 @@ _GET_REPORT_RESPONSES: Responses = {
 
 @router.get("/get_report/{report_id}", responses=_GET_REPORT_RESPONSES, response_class=StreamingResponse)
 async def get_report(report_id: ReportIdDep, caller: ReadCaller, manager: ManagerDep,
-                     progress: ProgressCacheDep) -> Response:
+                     statuses: StatusCacheDep) -> Response:
     """The report's CSV once it is complete; its progress before (at most a second old)."""
-    report = await progress.get(report_id)
+    report = await statuses.get(report_id)
     ensure_visible(caller, report)
     assert report is not None
     if report.status in (ReportState.queued, ReportState.running):
@@ -106,9 +106,9 @@ async def get_report(report_id: ReportIdDep, caller: ReadCaller, manager: Manage
 
 @router.get("/get_report", responses=_GET_REPORT_RESPONSES, response_class=StreamingResponse)
 async def get_report_by_query(report_id: ReportIdDep, caller: ReadCaller, manager: ManagerDep,
-                              progress: ProgressCacheDep) -> Response:
+                              statuses: StatusCacheDep) -> Response:
     """Same as `GET /get_report/{report_id}`, with the id as a query parameter."""
-    return await get_report(report_id, caller, manager, progress)
+    return await get_report(report_id, caller, manager, statuses)
 
 
 @router.get("/reports", response_model=ReportPage, responses=responses(AUTH, 422))
@@ -134,21 +134,21 @@ async def report_metadata(report_id: ReportIdDep, caller: ReadCaller, manager: M
 @router.post("/reports/{report_id}/cancel", response_model=ReportOut,
              responses=responses(AUTH, 404, 409, _409="Already finished"))
 async def cancel(report_id: ReportIdDep, caller: ReadCaller, manager: ManagerDep,
-                 progress: ProgressCacheDep) -> ReportOut:
+                 statuses: StatusCacheDep) -> ReportOut:
     """Cancel a queued or running report; its partial rows are deleted."""
     ensure_visible(caller, await manager.get(report_id))
     cancelled = await cancel_report(manager, report_id)
-    progress.forget(report_id)
+    statuses.forget(report_id)
     return ReportOut.of(cancelled)
 
 
 @router.delete("/reports/{report_id}", status_code=status.HTTP_204_NO_CONTENT, response_class=Response,
                responses=responses(AUTH, 404, 409, _409="Still queued or running: cancel it first"))
 async def delete(report_id: ReportIdDep, caller: WriteCaller, manager: ManagerDep,
-                 progress: ProgressCacheDep) -> Response:
+                 statuses: StatusCacheDep) -> Response:
     """Delete a finished (complete, failed or cancelled) report and its rows: it is 404 from then on. Needs a
     write key."""
     ensure_visible(caller, await manager.get(report_id))
     await delete_report(manager, report_id)
-    progress.forget(report_id)
+    statuses.forget(report_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

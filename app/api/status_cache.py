@@ -1,4 +1,4 @@
-"""ProgressCache: the answers to `GET /get_report/{id}` polls, coalesced per report within this process.
+"""StatusCache: the answers to `GET /get_report/{id}` polls, coalesced per report within this process.
 
 Hundreds of clients polling a running report would each cost a database round trip, on a database whose cores
 are busy computing that very report, so every poll would queue for CPU there. Instead, this process reads a
@@ -13,7 +13,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
-from app.jobs.manager import ReportManager, ReportProgress
+from app.jobs.manager import ReportManager, ReportStatus
 
 _MAX_ENTRIES = 10_000  # beyond this, entries too old to be served are dropped
 
@@ -21,18 +21,18 @@ _MAX_ENTRIES = 10_000  # beyond this, entries too old to be served are dropped
 @dataclass
 class _Entry:
     read_at: float = float("-inf")
-    progress: ReportProgress | None = None
+    status: ReportStatus | None = None
     reading: asyncio.Task | None = None
 
 
-class ProgressCache:
+class StatusCache:
     def __init__(self, manager: ReportManager, refresh_seconds: float = 0.2, max_age_seconds: float = 10.0):
         self.manager = manager
         self.refresh_seconds = refresh_seconds
         self.max_age_seconds = max_age_seconds
         self._entries: dict[uuid.UUID, _Entry] = {}
 
-    async def get(self, report_id: uuid.UUID) -> ReportProgress | None:
+    async def get(self, report_id: uuid.UUID) -> ReportStatus | None:
         """The report's state (None: no such report)."""
         entry = self._entries.get(report_id)
         if entry is None:
@@ -44,19 +44,19 @@ class ProgressCache:
             # A failed read that no poll awaited must not be logged as "never retrieved"; the next poll retries.
             entry.reading.add_done_callback(lambda task: task.cancelled() or task.exception())
         if age < self.max_age_seconds or entry.reading is None:
-            return entry.progress
+            return entry.status
         return await asyncio.shield(entry.reading)
 
     def forget(self, report_id: uuid.UUID) -> None:
         """Drop what is known of a report that this process has just changed (cancelled)."""
         self._entries.pop(report_id, None)
 
-    async def _read(self, report_id: uuid.UUID, entry: _Entry) -> ReportProgress | None:
+    async def _read(self, report_id: uuid.UUID, entry: _Entry) -> ReportStatus | None:
         started = time.monotonic()
         try:
-            entry.progress = await self.manager.progress(report_id)
+            entry.status = await self.manager.status(report_id)
             entry.read_at = started
-            return entry.progress
+            return entry.status
         finally:
             entry.reading = None
 
