@@ -15,18 +15,16 @@ returns table (store_id text, down_since timestamptz, last_poll_at timestamptz)
 language plpgsql volatile as $$
 declare
     v_at constant timestamptz := p_now - interval '1 microsecond';
-    v_down text[];     -- every store whose newest poll is inactive
-    v_missing text[];  -- those whose cached hours do not cover now
-    v_ids text[];      -- the stores down now, newest poll first, with their since and newest poll
+    v_missing text[];  -- the stores whose newest poll is inactive and whose cached hours do not cover now
+    v_ids text[];      -- the stores down now, with their since and newest poll
     v_since timestamptz[];
     v_last timestamptz[];
 begin
     for attempt in 1..2 loop
-        select array_agg(k.store_id), array_agg(k.store_id) filter (where not k.cached),
-               array_agg(k.store_id order by k.last_poll_at desc, k.store_id) filter (where k.open),
-               array_agg(k.status_since order by k.last_poll_at desc, k.store_id) filter (where k.open),
-               array_agg(k.last_poll_at order by k.last_poll_at desc, k.store_id) filter (where k.open)
-        into v_down, v_missing, v_ids, v_since, v_last
+        select array_agg(k.store_id) filter (where not k.cached),
+               array_agg(k.store_id) filter (where k.open), array_agg(k.status_since) filter (where k.open),
+               array_agg(k.last_poll_at) filter (where k.open)
+        into v_missing, v_ids, v_since, v_last
         from (select p.store_id, p.status_since, p.last_poll_at,
                      coalesce(c.span_from <= v_at and v_at < c.span_to, false) as cached,
                      -- the intervals are sorted and disjoint: open when more of them opened than closed by then
@@ -45,7 +43,9 @@ begin
                  join polled_store k on k.store_id = h.store_id
                  where not isempty(h.hours)
                  order by k.last_poll_at desc, k.store_id'
-                using p_now, v_down;
+                using p_now, array(select k.store_id from polled_store k
+                                   where k.status = 'inactive' and k.status_since <= p_now
+                                     and (p_store_ids is null or k.store_id in (select unnest(p_store_ids))));
             return;
         end if;
         -- A row changed since this statement's snapshot (its generation bumped) is left alone: it was computed
@@ -63,6 +63,6 @@ begin
             using v_at - interval '1 day', v_at + interval '2 days', v_missing;
     end loop;
 
-    return query select * from unnest(v_ids, v_since, v_last);
+    return query select * from unnest(v_ids, v_since, v_last) d order by 3 desc, 1;
 end
 $$;
