@@ -13,6 +13,8 @@ Times, as of the newest poll (ALERT_CLOCK=data, as the data is from the past):
   `--tenant-stores` stores;
 - GET /live, the HTML fragment the page polls (the panel, open incidents and failed deliveries), from
   `python -m app serve` started on the database, signed in with an admin key;
+- the panel's query right after its cache of business hours was emptied (as after a reload of every store's
+  hours), 3 runs;
 - the yardstick, in the same sitting: a sequential count of store_hours (every store's weekly rows), a plain scan
   whose speed follows the machine's.
 Prints a table and writes bench/results/down_now_<name>.json.
@@ -114,6 +116,19 @@ async def wait_until_answering(session: aiohttp.ClientSession, url: str, server:
     raise SystemExit("the server did not come up within 60 s")
 
 
+async def time_cold(pool: asyncpg.Pool, now, runs: int) -> list[float]:
+    """The panel's query right after its cache of business hours was emptied (as after a reload of every store's
+    hours): it computes and keeps the hours of every store whose newest poll is inactive."""
+    times = []
+    async with pool.acquire() as conn:
+        for _ in range(runs):
+            await conn.execute("delete from business_hours_cache")
+            started = time.perf_counter()
+            await conn.fetch(queries["web_down_now"], now, True, None, SHOWN)
+            times.append(time.perf_counter() - started)
+    return times
+
+
 async def time_fragment(settings: Settings, key: str, runs: int) -> list[float]:
     """GET /live from a served process, signed in with `key` (the page's session cookie)."""
     port = free_port()
@@ -155,6 +170,7 @@ async def main(args: argparse.Namespace) -> None:
         tenant_times, tenant_rows = await time_query(pool, queries["web_down_now"], (now, False, tenant_id, SHOWN),
                                                      args.runs)
         down = await pool.fetchval("select count(*) from stores_down_now_v1($1)", now)
+        cold_times = await time_cold(pool, now, 3)
         yard_times, _ = await time_query(pool, YARDSTICK, (), args.runs)
     finally:
         await pool.close()
@@ -165,6 +181,7 @@ async def main(args: argparse.Namespace) -> None:
         {"what": f"panel query, a tenant of {args.tenant_stores:,} stores", "runs_s": tenant_times,
          "rows": tenant_rows},
         {"what": "GET /live (the fragment the page polls), admin", "runs_s": fragment_times, "rows": None},
+        {"what": "panel query, admin, its cache of hours emptied first", "runs_s": cold_times, "rows": down},
         {"what": f"yardstick: {YARDSTICK}", "runs_s": yard_times, "rows": sizes["hour_rows"]},
     ]
     for r in results:
