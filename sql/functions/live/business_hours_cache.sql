@@ -1,4 +1,4 @@
--- The triggers of business_hours_cache (created in sql/migrations/013_business_hours_cache.sql): a change of a
+-- The triggers of business_hours_cache (created in sql/migrations/014_business_hours_cache.sql): a change of a
 -- store's weekly hours, special hours or time zone bumps its generation and clears its cached hours
 -- (business_hours_cache_forget_v1, from the statement's transition tables: one statement per load, whatever its
 -- size); a truncate of those tables, or a change of the known zone names, clears them all

@@ -5,7 +5,7 @@
 --
 -- In business hours at `now` means open at some instant of (now - 1 µs, now]: business_hours_of_v1 over
 -- [now - 1 µs, now] is not empty. Each store's business hours come from business_hours_cache (see
--- sql/migrations/013_business_hours_cache.sql): those of the stores whose cached span does not cover `now` are
+-- sql/migrations/014_business_hours_cache.sql): those of the stores whose cached span does not cover `now` are
 -- computed first, over [now - 1 day, now + 2 days], and kept; so a refresh computes only the stores that went down
 -- or had their hours changed since the last one. That computation is dynamic SQL so that it is planned with the
 -- store ids at hand: a plan kept for a few ids would test each row of store_hours against thousands of them one by
