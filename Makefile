@@ -10,7 +10,10 @@ setup:
 demo: setup
 	@$(PY) -m app demo
 
+# Lint and types first (seconds), then every test.
 test: setup
+	@$(PY) -m ruff check app tests bench
+	@$(PY) -m mypy
 	@$(PY) -m pytest $(PYTEST_ARGS)
 
 bench: setup

@@ -1,6 +1,7 @@
 """What a worker runs beside the API, or alone (`python -m app worker`, any number of them, on any host that
 reaches the database): the report worker (app/jobs), the webhook deliverer and the alert timer (app/alerts).
-Each has a pool of its own, so a flood of one kind of work cannot starve another."""
+Each has a pool of its own, so a flood of one kind of work cannot starve another; with REPLICA_URLS the report
+worker also has one per replica, where it computes report shards (app/report/replicas.py)."""
 
 import asyncio
 import contextlib
@@ -14,6 +15,7 @@ from app.alerts.evaluate import evaluate_on_a_timer
 from app.config import Settings
 from app.db.connect import create_pool
 from app.jobs.worker import DEFAULT_GRACE_SECONDS, Worker, worker_pool_size
+from app.report.replicas import ReplicaSet
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +32,8 @@ async def background_work(settings: Settings, grace_seconds: float = DEFAULT_GRA
     """Starts the three loops; on exit stops them (the report worker finishes or hands back its reports)."""
     report_pool = await create_pool(settings, max_size=worker_pool_size(settings))
     alert_pool = await create_pool(settings, max_size=3)
-    worker = Worker(report_pool, settings, grace_seconds=grace_seconds)
+    replicas = ReplicaSet.from_settings(settings)  # where report shards are computed (REPLICA_URLS)
+    worker = Worker(report_pool, settings, grace_seconds=grace_seconds, replicas=replicas)
     deliverer = Deliverer(alert_pool, settings)
     stop_timer = asyncio.Event()
     tasks = [asyncio.create_task(worker.run(), name="report worker"),
@@ -48,6 +51,8 @@ async def background_work(settings: Settings, grace_seconds: float = DEFAULT_GRA
         for task in tasks:
             if not task.cancelled() and task.exception() is not None:
                 log.error("%s failed", task.get_name(), exc_info=task.exception())
+        if replicas is not None:
+            await replicas.close()
         await report_pool.close()
         await alert_pool.close()
 

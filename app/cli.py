@@ -28,6 +28,8 @@ def _db(args: argparse.Namespace) -> int:
     }
     if args.action == "psql":
         return admin.psql(settings, args.psql_args)
+    if args.action == "replica":
+        return admin.replica(settings, args.psql_args)
     return actions[args.action](settings)
 
 
@@ -224,9 +226,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    db = commands.add_parser("db", help="the database: start | stop | status | reset | migrate | psql")
-    db.add_argument("action", choices=["start", "stop", "status", "reset", "migrate", "psql"])
-    db.add_argument("psql_args", nargs=argparse.REMAINDER, help="arguments passed to psql")
+    db = commands.add_parser("db", help="the database: start | stop | status | reset | migrate | psql | replica")
+    db.add_argument("action", choices=["start", "stop", "status", "reset", "migrate", "psql", "replica"])
+    db.add_argument("psql_args", nargs=argparse.REMAINDER,
+                    help="psql: arguments passed to psql; replica: start | stop (a local streaming replica)")
     db.set_defaults(func=_db)
 
     ingest = commands.add_parser(

@@ -25,6 +25,15 @@ class Settings(BaseSettings):
     pg_user: str = "postgres"
     pg_database: str = "storepulse"
 
+    # Streaming replicas of the database (comma-separated DSNs, empty: none). Workers compute report shards there
+    # and store the rows on the primary; a replica is used for a report only once it has replayed the primary's
+    # WAL up to where the report was triggered, waiting at most replica_wait_seconds (then the primary computes).
+    replica_urls: str = ""
+    replica_wait_seconds: float = Field(default=10.0, ge=0)
+    # The local replica `python -m app db replica start` makes of the embedded cluster: its port (its data and
+    # socket live next to the cluster's, in `replica/` beside `data_dir`).
+    replica_port: int = 54330
+
     pool_min_size: int = 1
     pool_max_size: int = 8
     # Concurrent store shards per report: one per core the database has is the sweet spot.
@@ -63,6 +72,14 @@ class Settings(BaseSettings):
     @property
     def socket_dir(self) -> Path:
         return self.data_dir.parent / "run"
+
+    @property
+    def replicas(self) -> list[str]:
+        return [url.strip() for url in self.replica_urls.split(",") if url.strip()]
+
+    @property
+    def replica_data_dir(self) -> Path:
+        return self.data_dir.parent / "replica" / "pg"
 
     @property
     def embedded(self) -> bool:

@@ -39,22 +39,17 @@ import aiohttp
 import asyncpg
 import uvloop
 
-from app.access import admin
 from app.config import PROJECT_ROOT, Settings, get_settings
-from app.db.connect import create_pool
-from app.db.models import ApiRole
 from app.db.setup import up
-from app.errors import KeyNotFound
 from app.ingest import ingest
 from app.jobs.manager import ReportManager
 from app.report.engine import newest_poll
 from app.sample import generate_sample
-from bench.common import free_port, start_server, wait_until_up
+from bench.common import bench_key, free_port, start_server, wait_until_up
 
 BENCH_DATABASE = "storepulse_bench_api"
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 HOLDER = "bench-holder"  # the worker id under which the polled report is held running
-BENCH_KEY = "bench"
 
 
 def log(message: str) -> None:
@@ -88,19 +83,6 @@ async def hold_running_report(settings: Settings) -> tuple[str, int]:
         claimed = await manager.claim(HOLDER, 3600, 1)
         assert claimed is not None and claimed.id == held.id
         return str(held.id), polls
-    finally:
-        await pool.close()
-
-
-async def bench_key(settings: Settings) -> dict[str, str]:
-    """The headers of a fresh admin key named `bench` (the previous run's is revoked)."""
-    pool = await create_pool(settings, min_size=1, max_size=2)
-    try:
-        try:
-            await admin.revoke_key(pool, BENCH_KEY)
-        except KeyNotFound:
-            pass
-        return {"Authorization": f"Bearer {(await admin.create_key(pool, BENCH_KEY, ApiRole.admin, None)).token}"}
     finally:
         await pool.close()
 

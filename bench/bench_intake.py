@@ -29,7 +29,7 @@ from app.db.setup import up
 from app.ingest import ingest
 from app.report.engine import newest_poll, run_report
 from app.sample import generate_sample
-from bench.common import free_port, machine, start_server, table, wait_until_up, write_results
+from bench.common import bench_key, free_port, machine, start_server, table, wait_until_up, write_results
 
 DATABASE = "storepulse_bench_intake"
 DOWN_PER_HOUR = 300  # stores that go down in each posted hour, for the alert latency
@@ -148,13 +148,13 @@ async def main(hours: int, runs: int) -> None:
     server = start_server(settings, port, log_path, ALERT_CLOCK="data", WEBHOOK_ALLOW_LOOPBACK="true")
     url = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(headers=await bench_key(settings)) as session:
             await wait_until_up(session, url, server)
             steady = [await time_report(pool) for _ in range(runs)]
             plain_posts, plain_reports, _ = await post_hours(session, url, stores, pool, hours, 0, None)
             async with pool.acquire() as conn:
-                await conn.execute("insert into alert_rule (owner, name, min_minutes, webhook_url, secret) "
-                                   "values ('admin', 'bench', 30, $1, 'bench-secret')",
+                await conn.execute("insert into alert_rule (name, min_minutes, webhook_url, secret) "
+                                   "values ('bench', 30, $1, 'bench-secret')",
                                    f"http://127.0.0.1:{hook_port}/hook")
             alert_posts, _, latencies = await post_hours(session, url, stores, pool, hours, DOWN_PER_HOUR, receiver)
     finally:

@@ -1,5 +1,5 @@
-"""What the benchmarks share: a description of the machine, a plain text table, the JSON results file, and a
-service of storepulse started as a process of its own on a free port."""
+"""What the benchmarks share: a description of the machine, a plain text table, the JSON results file, an admin key,
+and a service of storepulse started as a process of its own on a free port."""
 
 import asyncio
 import json
@@ -14,9 +14,27 @@ from pathlib import Path
 
 import aiohttp
 
+from app.access import admin
 from app.config import PROJECT_ROOT, Settings
+from app.db.connect import create_pool
+from app.db.models import ApiRole
+from app.errors import KeyNotFound
 
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
+BENCH_KEY = "bench"
+
+
+async def bench_key(settings: Settings) -> dict[str, str]:
+    """The headers of a fresh admin key named `bench` (the previous run's is revoked)."""
+    pool = await create_pool(settings, min_size=1, max_size=2)
+    try:
+        try:
+            await admin.revoke_key(pool, BENCH_KEY)
+        except KeyNotFound:
+            pass
+        return {"Authorization": f"Bearer {(await admin.create_key(pool, BENCH_KEY, ApiRole.admin, None)).token}"}
+    finally:
+        await pool.close()
 
 
 def machine() -> dict:

@@ -23,6 +23,7 @@ class Cluster:
     bin_dir: Path
     socket_dir: Path
     background_workers: int = 8
+    standby: bool = False  # a streaming replica made by app/db/replica.py: never initialised here
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Cluster":
@@ -71,12 +72,14 @@ class Cluster:
 
     def write_settings(self) -> None:
         path = self.data_dir / CONF_NAME
-        path.write_text(server_settings(self.port, self.socket_dir, self.background_workers))
+        path.write_text(server_settings(self.port, self.socket_dir, self.background_workers, standby=self.standby))
         self._give_to_postgres(path)
 
     def start(self) -> bool:
         """Start the server (initialising the cluster first if needed). Returns False when it was already up."""
         if not self.initialized():
+            if self.standby:
+                raise DatabaseSetupError(f"no standby in {self.data_dir}: it is made by a base backup")
             self.init()
         if self.running():
             return False
@@ -92,15 +95,24 @@ class Cluster:
             raise DatabaseSetupError(f"PostgreSQL did not start; end of {self.log_file}:\n{tail}")
         return True
 
-    def stop(self) -> bool:
+    def stop(self, mode: str = "fast") -> bool:
+        """Stop the server (`immediate`: as if it crashed). Returns False when it was not running."""
         if not self.running():
             return False
-        self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", "fast", "-w", "-t", "60")
+        self._run("pg_ctl", "stop", "-D", str(self.data_dir), "-m", mode, "-w", "-t", "60")
         return True
 
     def destroy(self) -> None:
         self.stop()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+
+    def give_to_postgres(self, path: Path) -> None:
+        """Make a directory or file ours for the server: owned by the postgres user when we run as root."""
+        self._give_to_postgres(path)
+
+    def run_tool(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        """Run one of PostgreSQL's programs (pg_basebackup, pg_receivewal, ...) as the server's user."""
+        return self._run(*args, check=check)
 
     def _give_to_postgres(self, path: Path) -> None:
         if os.geteuid() != 0:
@@ -129,8 +141,10 @@ def _timescaledb_installed(bin_dir: Path) -> bool:
     return (Path(share) / "extension" / "timescaledb.control").exists()
 
 
-def server_settings(port: int, socket_dir: Path, background_workers: int) -> str:
-    """postgresql.conf settings sized from this machine's cores and memory."""
+def server_settings(port: int, socket_dir: Path, background_workers: int, *, standby: bool = False) -> str:
+    """postgresql.conf settings sized from this machine's cores and memory. A standby gets the same limits as its
+    primary (PostgreSQL requires max_connections, max_worker_processes, max_prepared_transactions, ... to be at
+    least the primary's) plus the standby's own settings."""
     cores = os.cpu_count() or 2
     mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     shared_buffers_mb = int(min(max(mem_gib * 0.15, 0.25), 4) * 1024)
@@ -159,13 +173,28 @@ max_parallel_workers = {cores}
 max_parallel_workers_per_gather = {max(cores // 2, 1)}
 # JIT compilation costs hundreds of ms and wins nothing on queries that finish in about a second.
 jit = off
-# Bulk loads: minimal WAL lets COPY into a staging table skip WAL; big checkpoints avoid checkpoint storms.
-wal_level = minimal
-max_wal_senders = 0
+# Streaming replicas (`python -m app db replica start`, REPLICA_URLS) need the WAL a standby replays and
+# senders for it. The loader's staging tables are UNLOGGED, so its COPY writes no WAL either way; what
+# `minimal` saved on the bulk load was measured (docs/scaling.md). A replication slot keeps WAL for a stopped
+# replica, at most max_slot_wal_keep_size (then that replica must be made again). Big checkpoints avoid
+# checkpoint storms during loads.
+wal_level = replica
+max_wal_senders = 8
+max_replication_slots = 8
+max_slot_wal_keep_size = 8GB
 max_wal_size = 8GB
 checkpoint_timeout = 30min
 # The loader moves a file into store_status on several connections as prepared transactions (two-phase
 # commit), so that a file still lands all or nothing.
 max_prepared_transactions = {2 * cores + 4}
 log_min_messages = warning
+""" + (_STANDBY_SETTINGS if standby else "")
+
+
+_STANDBY_SETTINGS = """
+# A hot standby (app/db/replica.py): it answers read-only queries while it replays the primary's WAL, and tells
+# the primary which rows its queries still need, so the primary's VACUUM does not remove them under a report
+# shard (which would cancel the shard with a recovery conflict).
+hot_standby = on
+hot_standby_feedback = on
 """

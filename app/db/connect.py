@@ -36,12 +36,15 @@ async def connect(settings: Settings, database: str | None = None,
 
 async def create_pool(settings: Settings, *, max_size: int | None = None, min_size: int | None = None,
                       server_settings: dict[str, str] | None = None, reset: Reset | None = None,
-                      dsn: str | None = None) -> asyncpg.Pool:
+                      dsn: str | None = None, connect_timeout: float | None = None) -> asyncpg.Pool:
     """The process's pools all come from here. `reset` replaces asyncpg's reset of a released connection (RESET
-    ALL, UNLISTEN *, ...) for pools whose users set no session state; `dsn` points at another server (a replica)."""
+    ALL, UNLISTEN *, ...) for pools whose users set no session state; `dsn` points at another server (a replica);
+    `connect_timeout` bounds each connection attempt (asyncpg's default: 60 s)."""
     options: dict[str, Any] = {"init": _set_codecs, "server_settings": server_settings}
     if reset is not None:
         options["reset"] = reset
+    if connect_timeout is not None:
+        options["timeout"] = connect_timeout
     size = max_size or settings.pool_max_size
     try:
         return await asyncpg.create_pool(dsn or settings.dsn(), min_size=min(min_size or settings.pool_min_size, size),

@@ -90,6 +90,9 @@ class Report(BaseModel):
     tenant_id: int | None = None
     # the key that triggered it (the per-key limit on reports queued or running)
     api_key_id: int | None = None
+    # the primary's WAL position (pg_lsn as text) once the summary it reads was current; replicas compute its
+    # shards only after replaying past it
+    primary_lsn: str | None = None
 
 
 class ReportRow(BaseModel):
@@ -146,6 +149,8 @@ class ReportShard(BaseModel):
     store_to: str | None = None
     stores: int | None = None
     finished_at: datetime.datetime | None = None
+    # where its rows were computed: 'primary', or a replica's address (or socket directory) and port
+    computed_on: str | None = None
 
 
 class StatusChange(BaseModel):

@@ -14,6 +14,7 @@ from app.jobs.manager import ReportManager
 from app.jobs.worker import Worker, worker_pool_size
 from app.report.csv import write_csv, write_days_csv
 from app.report.parameters import DayRange
+from app.report.replicas import replicas_of
 
 _OTHER_WORKER_POLL_SECONDS = 0.5
 
@@ -32,15 +33,16 @@ async def run_report_inline(settings: Settings, output: Path | Callable[[bytes],
         await manager.check_schema()
         submitted = (await submit_report(manager, as_of, store_ids, days=days)).report
         assert submitted is not None  # no owner, so no limit
-        worker = Worker(pool, settings)
-        # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
-        while True:
-            report = await worker.run_one(submitted.id)
-            if report is None:
-                raise ReportFailed(f"report {submitted.id} was deleted before it finished")
-            if report.status not in (ReportState.queued, ReportState.running):
-                break
-            await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
+        async with replicas_of(settings) as replicas:
+            worker = Worker(pool, settings, replicas=replicas)
+            # Another worker may claim it first (both hear the NOTIFY): its result is in the table when it is done.
+            while True:
+                report = await worker.run_one(submitted.id)
+                if report is None:
+                    raise ReportFailed(f"report {submitted.id} was deleted before it finished")
+                if report.status not in (ReportState.queued, ReportState.running):
+                    break
+                await asyncio.sleep(_OTHER_WORKER_POLL_SECONDS)
         if report.status is not ReportState.complete:
             raise ReportFailed(f"report {report.id} {report.status}: {report.error or 'no reason recorded'}")
         async with pool.acquire() as conn:

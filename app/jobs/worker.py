@@ -25,10 +25,11 @@ from app.db.connect import connect
 from app.db.models import Report, ReportState
 from app.jobs.manager import QUEUE_CHANNEL, ReportManager
 from app.report.engine import run_report
+from app.report.replicas import ReplicaSet
 
 log = logging.getLogger(__name__)
 
-RunReport = Callable[..., Coroutine[Any, Any, int]]  # run_report(pool, report, *, shards) -> rows
+RunReport = Callable[..., Coroutine[Any, Any, int]]  # run_report(pool, report, *, shards[, replicas]) -> rows
 DEFAULT_GRACE_SECONDS = 5.0
 
 
@@ -54,8 +55,9 @@ def _reason(exc: BaseException) -> str:
 class Worker:
     def __init__(self, pool: asyncpg.Pool, settings: Settings, *, run: RunReport = run_report,
                  worker_id: str | None = None, poll_seconds: float | None = None,
-                 grace_seconds: float = DEFAULT_GRACE_SECONDS):
+                 grace_seconds: float = DEFAULT_GRACE_SECONDS, replicas: ReplicaSet | None = None):
         self.manager = ReportManager(pool)
+        self.replicas = replicas  # where report shards are computed (REPLICA_URLS); None: on the primary
         self.settings = settings
         self.id = worker_id or new_worker_id()
         self.lease_seconds = float(settings.lease_seconds)
@@ -169,8 +171,9 @@ class Worker:
 
     async def _execute(self, report: Report) -> None:
         log.info("running report %s (attempt %d of %d)", report.id, report.attempts, self.settings.max_attempts)
+        on_replicas = {"replicas": self.replicas} if self.replicas is not None else {}
         run = asyncio.create_task(
-            self._run_report(self.manager.pool, report, shards=self.settings.report_shards)
+            self._run_report(self.manager.pool, report, shards=self.settings.report_shards, **on_replicas)
         )
         try:
             interruption = await self._supervise(report.id, run)

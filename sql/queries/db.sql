@@ -13,3 +13,7 @@ select current_setting('shared_preload_libraries')
 -- What `db status` prints first: the server's and the extension's versions.
 select current_setting('server_version') as version,
        (select extversion from pg_extension where extname = 'timescaledb') as timescaledb
+
+-- name: replication_settings
+-- Whether replicas can stream from this server (`db replica start` checks before its base backup).
+select current_setting('wal_level') as wal_level, current_setting('max_wal_senders')::int as max_wal_senders

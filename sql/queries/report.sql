@@ -2,7 +2,7 @@
 -- status_pieces_v1 (sql/functions/status).
 
 -- name: report_shards
-select shard, store_from, store_to, finished_at from report_shard where report_id = $1 order by shard
+select shard, store_from, store_to, finished_at, computed_on from report_shard where report_id = $1 order by shard
 
 -- name: sample_store_bounds
 -- Store ids that split the stores into $1 shares of about equal size, from the registry of polled stores: a
@@ -66,7 +66,76 @@ with figures as materialized (
 ), counted as (
     select count(*)::int as stores from inserted
 ), shard_done as (
-    update report_shard set finished_at = now(), stores = counted.stores
+    update report_shard set finished_at = now(), stores = counted.stores, computed_on = 'primary'
+    from counted where report_id = $1 and shard = $2 and finished_at is null
+    returning report_shard.stores
+)
+update report set stores_done = stores_done + shard_done.stores
+from shard_done where id = $1
+returning stores_done
+
+-- name: record_report_wal_position
+-- The primary's WAL position now, recorded on the report ($1) once the summary its shards read is current: a
+-- replica computes them only after replaying past it (replica_replay_position), so its snapshot holds every write
+-- committed before (synchronous commit, the default). As text: Prisma has no pg_lsn type.
+update report set primary_lsn = pg_current_wal_lsn()::text where id = $1 returning primary_lsn
+
+-- name: replica_replay_position
+-- On a replica: whether it is one (in recovery), whether it has replayed the primary's WAL up to $1 (pg_lsn as
+-- text), and a label for where a shard was computed: its address (or socket directory) and port.
+select pg_is_in_recovery() as standby, coalesce(pg_last_wal_replay_lsn() >= $1::text::pg_lsn, false) as caught_up,
+       coalesce(host(inet_server_addr()), current_setting('unix_socket_directories')) || ':'
+           || current_setting('port') as server
+
+-- name: replica_shard_rows
+-- On a replica, in a transaction with shard_settings: one shard's rows, the SELECT of compute_report_shard, as
+-- COPY ... TO STDOUT (binary) for create_replica_shard_rows. asyncpg's copy_from_query sends the parameters as
+-- literals, so the planner sees constants as it does in compute_report_shard.
+select store_id, date_local, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
+       downtime_last_day, downtime_last_week, business_hours, uptime_hours, downtime_hours
+from report_rows_v2($1::timestamptz, $2::text, $3::text, $4::text[], $5::timestamptz, $6::date, $7::date)
+
+-- name: create_replica_shard_rows
+-- On the primary, in the shard's completion transaction: where the rows a replica computed are COPYed (binary,
+-- so the columns are replica_shard_rows's, type for type). Made once per connection; emptied at each commit.
+create temp table if not exists replica_shard_rows (
+    store_id           text,
+    date_local         date,
+    uptime_last_hour   numeric(8, 2),
+    uptime_last_day    numeric(8, 2),
+    uptime_last_week   numeric(8, 2),
+    downtime_last_hour numeric(8, 2),
+    downtime_last_day  numeric(8, 2),
+    downtime_last_week numeric(8, 2),
+    business_hours     numeric(8, 2),
+    uptime_hours       numeric(8, 2),
+    downtime_hours     numeric(8, 2)
+) on commit delete rows
+
+-- name: store_replica_shard_rows
+-- A shard computed on a replica, completed as compute_report_shard completes one, in one statement: its rows (in
+-- replica_shard_rows) and days, its completion ($3: where it was computed) and the report's progress, only if
+-- the shard ($1 report, $2 shard) is still unfinished. Its row is locked first: a second worker completing the
+-- same shard (its lease ran out meanwhile) waits, then finds it finished and stores nothing.
+with unfinished as (
+    select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null for update
+), inserted as (
+    insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
+                            downtime_last_hour, downtime_last_day, downtime_last_week)
+    select $1, store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
+           downtime_last_day, downtime_last_week
+    from replica_shard_rows
+    where date_local is null and exists (select from unfinished)
+    returning 1
+), days as (
+    insert into report_day (report_id, store_id, date_local, business_hours, uptime_hours, downtime_hours)
+    select $1, store_id, date_local, business_hours, uptime_hours, downtime_hours
+    from replica_shard_rows
+    where date_local is not null and exists (select from unfinished)
+), counted as (
+    select count(*)::int as stores from inserted
+), shard_done as (
+    update report_shard set finished_at = now(), stores = counted.stores, computed_on = $3
     from counted where report_id = $1 and shard = $2 and finished_at is null
     returning report_shard.stores
 )

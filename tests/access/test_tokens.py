@@ -71,7 +71,7 @@ class Manager:
 async def test_a_valid_key_is_trusted_for_cache_seconds_and_refusals_are_not_cached():
     key, session = new_token(KEY_PREFIX), new_token(SESSION_PREFIX)
     manager = Manager(key, session)
-    authenticator = Authenticator(manager, cache_seconds=0.2)  # type: ignore[arg-type]
+    authenticator = Authenticator(manager, cache_seconds=1.0)  # type: ignore[arg-type]
     assert await authenticator.by_key(key.token) == CALLER
     assert await authenticator.by_key(key.token) == CALLER
     assert await authenticator.by_session(session.token) == CALLER
@@ -85,7 +85,7 @@ async def test_a_valid_key_is_trusted_for_cache_seconds_and_refusals_are_not_cac
     assert await authenticator.by_key("sp_live_nope") is None and manager.lookups == 4
     manager.revoked = True
     assert await authenticator.by_key(key.token) == CALLER  # still trusted: within cache_seconds
-    await asyncio.sleep(0.25)
+    await asyncio.sleep(1.05)  # past cache_seconds (a sleep never ends early; the window above has a second)
     assert await authenticator.by_key(key.token) is None
     assert await authenticator.by_session(session.token) is None
 

@@ -3,8 +3,6 @@ stores only (by default all of them); a read key reads; nobody sees another tena
 URL paths, and no secret comes back. Polls posted with the tenants' write keys open the incidents, evaluated after
 each batch as of the data's clock, and the embedded worker delivers them to each tenant's own receiver."""
 
-import asyncio
-import time
 from decimal import Decimal
 
 import pytest
@@ -12,6 +10,7 @@ import pytest
 from app.alerts.deliver import verify
 from tests.support.api import ApiServer, add_tenant, create_key
 from tests.support.receiver import Receiver
+from tests.support.wait import wait_until
 
 CSV = {"content-type": "text/csv"}
 NINE_TO_FIVE = [{"day_of_week": d, "start_time_local": "09:00", "end_time_local": "17:00"} for d in range(7)]
@@ -44,11 +43,14 @@ def server(db_settings):
 
 async def incidents_once(client, count: int, **params) -> list[dict]:
     """GET /incidents once it lists `count` (the alert timer looks at stores that stay silent)."""
-    deadline = time.monotonic() + 30
-    while len(listed := (await client.get("/incidents", params=params)).json()) != count:
-        assert time.monotonic() < deadline, listed
-        await asyncio.sleep(0.05)
-    return listed
+    last: list[dict] = []
+
+    async def listed() -> bool:
+        last[:] = (await client.get("/incidents", params=params)).json()
+        return len(last) == count
+
+    await wait_until(listed, 30, f"/incidents lists {count}")
+    return last
 
 
 def rule(name: str, url: str, secret: str, **extra) -> dict:

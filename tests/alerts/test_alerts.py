@@ -15,11 +15,12 @@ from app.alerts.evaluate import evaluate_alerts
 from app.alerts.rules import create_rule, list_incidents
 from app.errors import InvalidWebhookUrl
 from app.ingest.intake import check_csv_body, store_batch
-from tests.support.api import WorkerProcess
 from tests.support.cases import utc
+from tests.support.commands import AppProcess
 from tests.support.model import HourRow, SpecialRow
 from tests.support.receiver import Receiver
 from tests.support.reports import load_rows
+from tests.support.wait import wait_until
 
 MONDAY = utc("2024-05-13 00:00")  # UTC; the stores below are in UTC too
 NINE_TO_FIVE = [HourRow("s1", d, time(9), time(17)) for d in range(7)] + \
@@ -154,7 +155,7 @@ async def test_a_deliverer_killed_mid_delivery_loses_no_event(db_settings, alert
     await evaluate_alerts(pool, "data")
     held = receiver.hold = asyncio.Event()  # the first delivery hangs inside the receiver
     env = {"ALERT_CLOCK": "data", "WEBHOOK_ALLOW_LOOPBACK": "true", "WEBHOOK_BACKOFF_SECONDS": "0.05"}
-    first = WorkerProcess(db_settings, output_dir / "worker-1.log", **env)
+    first = AppProcess(db_settings, output_dir / "worker-1.log", "worker", **env)
     try:
         await receiver.wait_for(1, accepted_only=False)  # the deliverer is inside the POST, its row locked
         first.kill()
@@ -163,14 +164,12 @@ async def test_a_deliverer_killed_mid_delivery_loses_no_event(db_settings, alert
         receiver.hold = None
         held.set()
         first.close()
-    second = WorkerProcess(db_settings, output_dir / "worker-2.log", **env)
+    second = AppProcess(db_settings, output_dir / "worker-2.log", "worker", **env)
     try:
         taken = await receiver.wait_for(2, accepted_only=False)
         assert taken[0].json["id"] == taken[1].json["id"]  # delivered again: at least once, the id to drop it by
-        deadline = asyncio.get_running_loop().time() + 30
-        while await conn.fetchval("select delivered_at from webhook_event") is None:
-            assert asyncio.get_running_loop().time() < deadline, second.output()
-            await asyncio.sleep(0.05)
+        await wait_until(lambda: conn.fetchval("select delivered_at is not null from webhook_event"),
+                         message="the second worker records the delivery")
     finally:
         second.close()
 

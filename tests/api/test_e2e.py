@@ -8,7 +8,9 @@ from datetime import datetime, timedelta
 import pytest
 
 from app.db.models import ReportState
-from tests.support.api import ApiServer, load_sample, model_csv, reports_blocked, wait_for_report, wait_for_row
+from tests.support.api import ApiServer, load_sample, model_csv, wait_for_report, wait_for_row
+from tests.support.locks import reports_blocked
+from tests.support.wait import wait_until
 
 SAMPLE_STORES = 200
 
@@ -81,11 +83,10 @@ async def test_cancelling_a_running_report_stops_it_and_deletes_its_rows(sample_
                 assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
                 # The worker's next heartbeat (every lease / 3) sees the cancel and stops the shards' queries,
                 # which are waiting on the lock: once they are gone, the run has stopped.
-                deadline = asyncio.get_running_loop().time() + 10
-                while await conn.fetchval("select count(*) from pg_stat_activity where query like '%report_row%' "
-                                          "and state = 'active' and pid <> pg_backend_pid()"):
-                    assert asyncio.get_running_loop().time() < deadline, "the report's queries are still running"
-                    await asyncio.sleep(0.1)
+                await wait_until(lambda: conn.fetchval(
+                    "select not exists (select from pg_stat_activity where datname = current_database() "
+                    "and query like '%report_row%' and state = 'active' and pid <> pg_backend_pid())"),
+                    message="the cancelled report's queries stop")
             response = await client.get(f"/get_report/{report_id}")
             later = await client.post("/trigger_report")  # the worker is free again
             assert (await wait_for_report(client, later.json()["report_id"])).status_code == 200
@@ -127,4 +128,9 @@ async def test_a_report_that_keeps_failing_ends_failed_with_its_reason(sample_se
     assert body["status"] == "Failed"
     assert body["error"].startswith("failed after 2 attempt(s): ") and "store_timezone" in body["error"]
     assert report["status"] == "failed" and report["attempts"] == 2 and report["error"] == body["error"]
-    assert await conn.fetchval("select count(*) from report_row") == 0 or report["row_count"] is None
+    assert report["row_count"] is None and report["finished_at"] is not None
+    # Every run failed before any shard could commit: nothing of the report is stored.
+    report_uuid = uuid.UUID(report_id)
+    assert await conn.fetchval("select count(*) from report_row where report_id = $1", report_uuid) == 0
+    assert await conn.fetchval("select count(*) from report_shard where report_id = $1 and finished_at is not null",
+                               report_uuid) == 0

@@ -10,7 +10,8 @@ import pytest
 
 from app.ingest.intake import MAX_BYTES, MAX_ROWS
 from app.summary.refresh import INFINITY, stale_from
-from tests.support.api import ApiServer, model_csv, reports_blocked, wait_for_report, wait_for_row
+from tests.support.api import ApiServer, model_csv, wait_for_report, wait_for_row
+from tests.support.locks import reports_blocked
 
 NOW = datetime(2024, 3, 14, 12, 0, tzinfo=UTC)
 HEADER = "store_id,status,timestamp_utc\n"

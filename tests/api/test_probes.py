@@ -1,7 +1,6 @@
 """Health and metrics: /healthz (the process answers), /readyz (database, schema, a live worker; 503 with the reasons
 otherwise), both without a key; /metrics in Prometheus's format for admin keys, with Prometheus's naming."""
 
-import asyncio
 import re
 
 import asyncpg
@@ -11,16 +10,17 @@ from app import metrics
 from app.db.queries import queries
 from tests.support.api import ApiServer, sample_rows, wait_for_report, wait_for_row
 from tests.support.reports import load_rows
+from tests.support.wait import wait_until
 
 SAMPLE_STORES = 20
 
 
 async def wait_ready(client, timeout: float = 30.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while (response := await client.get("/readyz")).status_code != 200:
-        assert asyncio.get_running_loop().time() < deadline, response.text
-        await asyncio.sleep(0.1)
-    return response
+    async def ready():
+        response = await client.get("/readyz")
+        return response if response.status_code == 200 else None
+
+    return await wait_until(ready, timeout, "/readyz answers 200", interval=0.1)
 
 
 async def test_healthz_and_readyz_need_no_key_and_say_ready(db_settings, conn):

@@ -8,6 +8,7 @@ import pytest
 from app.api.progress import ProgressCache
 from app.db.models import ReportState
 from app.jobs.manager import ReportProgress
+from tests.support.wait import wait_until
 
 
 class CountingManager:
@@ -16,16 +17,20 @@ class CountingManager:
     def __init__(self, seconds: float = 0.0):
         self.seconds = seconds
         self.reads = 0
+        self.finished = 0  # reads that returned or raised
         self.done = 0
         self.fail = False
 
     async def progress(self, report_id: uuid.UUID) -> ReportProgress:
         self.reads += 1
         done = self.done
-        await asyncio.sleep(self.seconds)
-        if self.fail:
-            raise ConnectionError("database gone")
-        return ReportProgress(ReportState.running, done, 10, None)
+        try:
+            await asyncio.sleep(self.seconds)
+            if self.fail:
+                raise ConnectionError("database gone")
+            return ReportProgress(ReportState.running, done, 10, None)
+        finally:
+            self.finished += 1
 
 
 REPORT = uuid.uuid4()
@@ -44,11 +49,11 @@ async def test_a_stale_answer_is_refreshed_in_the_background():
     cache = ProgressCache(manager, refresh_seconds=0.1, max_age_seconds=5)
     assert (await cache.get(REPORT)).stores_done == 0
     manager.done = 3
-    await asyncio.sleep(0.15)
+    await asyncio.sleep(0.15)  # the answer is older than refresh_seconds now (a sleep never ends early)
     assert (await cache.get(REPORT)).stores_done == 0  # served at once, while the refresh runs
-    await asyncio.sleep(0.1)
-    assert (await cache.get(REPORT)).stores_done == 3
+    await wait_until(lambda: manager.finished == 2, message="the background refresh ends")
     assert manager.reads == 2
+    assert (await cache.get(REPORT)).stores_done == 3
 
 
 async def test_an_answer_older_than_max_age_waits_for_a_fresh_read():
@@ -56,7 +61,7 @@ async def test_an_answer_older_than_max_age_waits_for_a_fresh_read():
     cache = ProgressCache(manager, refresh_seconds=0.01, max_age_seconds=0.05)
     await cache.get(REPORT)
     manager.done = 7
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.06)  # older than max_age_seconds now (a sleep never ends early)
     assert (await cache.get(REPORT)).stores_done == 7
 
 
@@ -85,8 +90,7 @@ async def test_a_failed_background_read_keeps_serving_the_last_answer():
     cache = ProgressCache(manager, refresh_seconds=0.01, max_age_seconds=5)
     await cache.get(REPORT)
     manager.fail = True
-    await asyncio.sleep(0.02)
+    await asyncio.sleep(0.02)  # older than refresh_seconds: the next poll starts a background read
     assert (await cache.get(REPORT)).stores_done == 0
-    await asyncio.sleep(0.02)
-    assert (await cache.get(REPORT)).stores_done == 0
-    assert manager.reads >= 2
+    await wait_until(lambda: manager.finished == 2, message="the background read fails")
+    assert (await cache.get(REPORT)).stores_done == 0  # the last good answer, still served

@@ -173,7 +173,8 @@ async def test_every_named_query_is_valid_sql(conn):
     cannot be prepared (SET, VACUUM, several statements) are at least parsed, inside a transaction rolled back."""
     unprepared = []
     queries = load_queries()
-    for name in [n for n in queries if n.startswith("create_land_")]:  # the loader's temporary tables
+    # The loader's temporary tables, and the one rows computed on a replica are COPYed into.
+    for name in [n for n in queries if n.startswith("create_land_")] + ["create_replica_shard_rows"]:
         await conn.execute(queries[name])
     # The live intake's (dropped at commit there).
     await conn.execute("create temp table intake_poll (store_id text, status poll_status, timestamp_utc timestamptz)")

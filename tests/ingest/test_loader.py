@@ -5,7 +5,7 @@ import asyncio
 import csv
 import io
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import asyncpg
@@ -21,15 +21,13 @@ from app.ingest.parallel_copy import split_ranges
 from app.ingest.sources import STATUS, read_header
 from app.report.engine import newest_poll, run_report
 from app.sample import generate_sample
+from tests.support.cases import utc
+from tests.support.database import fetch
 from tests.support.reports import create_report, stored_rows
 
 STATUS_HEADER = "store_id,status,timestamp_utc"
 HOURS_HEADER = "store_id,dayOfWeek,start_time_local,end_time_local"
 TZ_HEADER = "store_id,timezone_str"
-
-
-def utc(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def write(path: Path, lines: list[str], newline: str = "\n", final_newline: bool = True) -> Path:
@@ -50,14 +48,6 @@ async def fetch_polls(settings: Settings) -> list[tuple[str, str, datetime]]:
     finally:
         await conn.close()
     return [tuple(r) for r in rows]
-
-
-async def fetch(settings: Settings, sql: str) -> list[tuple]:
-    conn = await asyncpg.connect(settings.dsn())
-    try:
-        return [tuple(r) for r in await conn.fetch(sql)]
-    finally:
-        await conn.close()
 
 
 async def load(settings: Settings, tmp_path: Path, source: Path | None = None, **kwargs):

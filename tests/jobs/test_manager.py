@@ -68,11 +68,16 @@ async def test_concurrent_claims_never_share_a_report(manager):
     assert sorted(claimed) == sorted(queued)
 
 
-async def test_a_running_report_is_claimed_again_only_after_its_lease_expired(manager):
+async def expire_lease(conn, report_id) -> None:
+    """The report's lease runs out now (in SQL: no test waits for a short real lease)."""
+    await conn.execute("update report set lease_expires_at = now() - interval '1 s' where id = $1", report_id)
+
+
+async def test_a_running_report_is_claimed_again_only_after_its_lease_expired(manager, conn):
     report = await manager.enqueue(AS_OF)
-    await manager.claim("dead", 0.2, MAX_ATTEMPTS)
+    await manager.claim("dead", LEASE, MAX_ATTEMPTS)
     assert await manager.claim("w2", LEASE, MAX_ATTEMPTS) is None
-    await asyncio.sleep(0.3)
+    await expire_lease(conn, report.id)
     taken_over = await manager.claim("w2", LEASE, MAX_ATTEMPTS)
     assert taken_over.id == report.id and taken_over.worker_id == "w2" and taken_over.attempts == 2
     assert not await manager.extend_lease(report.id, "dead", LEASE)
@@ -92,12 +97,13 @@ async def test_heartbeat_extends_only_the_owners_lease(manager, conn):
     assert not await manager.extend_lease(report.id, "w1", LEASE)
 
 
-async def test_abandoned_reports_fail_after_max_attempts(manager):
+async def test_abandoned_reports_fail_after_max_attempts(manager, conn):
     report = await manager.enqueue(AS_OF)
     for attempt in range(1, MAX_ATTEMPTS + 1):
-        claimed = await manager.claim(f"w{attempt}", 0.05, MAX_ATTEMPTS)
+        claimed = await manager.claim(f"w{attempt}", LEASE, MAX_ATTEMPTS)
         assert claimed.attempts == attempt
-        await asyncio.sleep(0.1)
+        assert await manager.fail_abandoned(MAX_ATTEMPTS) == []  # its lease is current
+        await expire_lease(conn, report.id)
         assert await manager.fail_abandoned(MAX_ATTEMPTS) == ([report.id] if attempt == MAX_ATTEMPTS else [])
     failed = await manager.get(report.id)
     assert failed.status is ReportState.failed and failed.finished_at is not None

@@ -6,28 +6,19 @@ uncommitted row for one store holds back just the shard that contains it."""
 
 import asyncio
 import signal
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
 import asyncpg
 import pytest
 
-from app.config import PROJECT_ROOT
 from app.db.connect import create_pool
 from app.jobs.manager import ReportManager
-from app.report.csv import write_csv
-from tests.support.api import (
-    WAIT,
-    HeldLock,
-    WorkerProcess,
-    block_reports,
-    load_sample,
-    model_csv,
-    wait_for_row,
-    worker_env,
-)
+from tests.support.api import load_sample, model_csv, wait_for_row
+from tests.support.commands import AppProcess, run_app
+from tests.support.locks import HeldLock, block_reports
+from tests.support.reports import csv_text
+from tests.support.wait import wait_until
 
 SAMPLE_STORES = 200
 SHARDS = 4
@@ -48,10 +39,10 @@ async def manager(settings):
 
 @pytest.fixture
 def workers(settings, tmp_path):
-    started: list[WorkerProcess] = []
+    started: list[AppProcess] = []
 
-    def start(*args: str) -> WorkerProcess:
-        started.append(WorkerProcess(settings, tmp_path / f"worker-{len(started)}.log", *args))
+    def start(*args: str) -> AppProcess:
+        started.append(AppProcess(settings, tmp_path / f"worker-{len(started)}.log", "worker", *args))
         return started[-1]
 
     yield start
@@ -61,16 +52,6 @@ def workers(settings, tmp_path):
 
 async def enqueue_full_report(manager: ReportManager, conn: asyncpg.Connection):
     return await manager.enqueue(await conn.fetchval("select max(timestamp_utc) from store_status"))
-
-
-async def report_csv(conn: asyncpg.Connection, report_id: uuid.UUID) -> str:
-    chunks: list[bytes] = []
-
-    async def collect(chunk: bytes) -> None:
-        chunks.append(bytes(chunk))
-
-    await write_csv(conn, report_id, collect)
-    return b"".join(chunks).decode()
 
 
 async def hold_back_shard(settings, conn: asyncpg.Connection, report_id: uuid.UUID, shard: int) -> HeldLock:
@@ -83,7 +64,7 @@ async def hold_back_shard(settings, conn: asyncpg.Connection, report_id: uuid.UU
     return await HeldLock.take(settings, "insert into report_row values ($1, $2, 0, 0, 0, 0, 0, 0)", report_id, store)
 
 
-def owner(report: asyncpg.Record, workers: list[WorkerProcess]) -> WorkerProcess:
+def owner(report: asyncpg.Record, workers: list[AppProcess]) -> AppProcess:
     pid = int(report["worker_id"].split(":")[1])  # worker ids are host:pid:random
     return next(w for w in workers if w.process.pid == pid)
 
@@ -95,7 +76,7 @@ async def assert_complete_and_correct(manager, conn, report_id, attempts: int) -
     stores = await conn.fetchval("select count(distinct store_id) from store_status where timestamp_utc <= $1",
                                  done["as_of"])
     assert done["row_count"] == done["stores_total"] == done["stores_done"] == stores
-    assert await report_csv(conn, report_id) == await model_csv(conn, done["as_of"])
+    assert await csv_text(conn, report_id) == await model_csv(conn, done["as_of"])
 
 
 async def test_a_report_whose_worker_is_killed_is_finished_by_another_worker(settings, manager, conn, workers):
@@ -106,10 +87,12 @@ async def test_a_report_whose_worker_is_killed_is_finished_by_another_worker(set
     victim = owner(running, pool)
     shard_one = await hold_back_shard(settings, conn, report.id, shard=1)
     await blocked.release()  # every shard but shard 1 can finish now
-    async with asyncio.timeout(WAIT):
-        while len(finished := await conn.fetch("select shard, finished_at from report_shard where report_id = $1 "
-                                               "and finished_at is not null", report.id)) < SHARDS - 1:
-            await asyncio.sleep(0.05)
+    async def finished_shards() -> list[asyncpg.Record] | None:
+        rows = await conn.fetch("select shard, finished_at from report_shard where report_id = $1 "
+                                "and finished_at is not null", report.id)
+        return rows if len(rows) == SHARDS - 1 else None
+
+    finished = await wait_until(finished_shards, message="every shard but the held one finishes")
     victim.kill()
     await shard_one.release()
     assert sorted(s["shard"] for s in finished) == [s for s in range(SHARDS) if s != 1]
@@ -148,8 +131,11 @@ async def test_sigterm_lets_the_running_report_finish_within_the_grace_period(se
     try:
         await wait_for_row(conn, report.id, lambda r: r["status"] == "running" and r["stores_total"])
         worker.process.send_signal(signal.SIGTERM)
-        await asyncio.sleep(1)
+        # The worker has taken the signal and is in its grace period (the report cannot finish while blocked):
+        await wait_until(lambda: "waiting up to 60.0 s for 1 running report(s)" in worker.output(),
+                         message="the worker logs that it waits for its running report")
         assert worker.process.poll() is None, "the worker left before its report finished"
+        assert (await manager.get(report.id)).status == "running"
     finally:
         await blocked.release()
     assert await asyncio.to_thread(worker.process.wait, 30) == 0, worker.output()
@@ -175,11 +161,10 @@ async def test_the_report_command_runs_a_report_through_the_job_code(settings, c
     newest = await conn.fetchval("select max(timestamp_utc) from store_status")
     as_of = newest - timedelta(hours=5, minutes=3)
     out = tmp_path / "report.csv"
-    args = [sys.executable, "-m", "app", "report", "--as-of", as_of.isoformat(), "--out", str(out)]
+    args = ["report", "--as-of", as_of.isoformat(), "--out", str(out)]
     for store in stores:
         args += ["--store", store]
-    done = await asyncio.to_thread(subprocess.run, args, cwd=PROJECT_ROOT, env=worker_env(settings),
-                                   capture_output=True, text=True, timeout=120)
+    done = await asyncio.to_thread(run_app, settings, *args)
     assert done.returncode == 0, done.stderr
     assert f"{len(stores)} stores as of" in done.stderr and str(out) in done.stderr
     assert out.read_text() == await model_csv(conn, as_of, stores)

@@ -12,6 +12,7 @@ from app.db.connect import create_pool
 from app.db.models import Report, ReportState
 from app.jobs.manager import ReportManager
 from app.jobs.worker import Worker
+from tests.support.wait import wait_until
 
 AS_OF = datetime(2024, 3, 14, 12, 0, tzinfo=UTC)
 STORES = ["a", "b", "c"]
@@ -88,10 +89,20 @@ def manager(pool) -> ReportManager:
 
 
 class Running:
-    """A worker loop running in a task of this test's event loop."""
+    """A worker loop running in a task of this test's event loop. Its claims are the real ones, counted as they
+    return: `empty_claims` tells a test that the worker looked at the queue and found nothing to take."""
 
     def __init__(self, worker: Worker):
         self.worker = worker
+        self.empty_claims = 0
+        claim = worker.manager.claim
+
+        async def counted_claim(*args: object) -> Report | None:
+            report = await claim(*args)
+            self.empty_claims += report is None
+            return report
+
+        worker.manager.claim = counted_claim
         self.task = asyncio.create_task(worker.run())
 
     async def stop(self) -> None:
@@ -116,11 +127,15 @@ async def start(pool, settings):
 
 
 async def wait_for_status(manager, report_id, *states: ReportState, timeout: float = WAIT):
-    async def reached():
-        while (report := await manager.get(report_id)).status not in states:
-            await asyncio.sleep(0.05)
-        return report
-    return await asyncio.wait_for(reached(), timeout)
+    async def reached() -> Report | None:
+        report = await manager.get(report_id)
+        return report if report.status in states else None
+    return await wait_until(reached, timeout, f"report {report_id} reaches {', '.join(states)}")
+
+
+def finished_shards(conn, report_id):
+    return conn.fetchval("select count(*) from report_shard where report_id = $1 and finished_at is not null",
+                         report_id)
 
 
 async def test_a_queued_report_runs_to_completion(manager, start):
@@ -166,9 +181,9 @@ async def test_cancel_stops_the_run_and_deletes_its_rows(manager, start, conn):
     # A shard commits after the cancel: the worker must delete its rows once it has stopped the run.
     await _commit_shard(conn, report.id, 1, "b")
     await asyncio.wait_for(engine.cancelled.wait(), WAIT)
-    await asyncio.sleep(0.3)
-    assert await conn.fetchval("select count(*) from report_row") == 0
-    assert await conn.fetchval("select count(*) from report_shard") == 0
+    await wait_until(lambda: conn.fetchval("select not exists (select from report_row) "
+                                           "and not exists (select from report_shard)"),
+                     WAIT, "the worker deletes the rows of the shard committed after the cancel")
     assert (await manager.get(report.id)).status is ReportState.cancelled
 
 
@@ -197,14 +212,15 @@ async def test_stop_hands_a_report_back_after_the_grace_period(manager, start, c
     engine = StandInEngine(pause=asyncio.Event())
     running = start(engine, grace_seconds=0.2)
     report = await manager.enqueue(AS_OF)
-    await asyncio.wait_for(engine.started.wait(), WAIT)
+    # The run commits its first shard, then waits for ever: the grace period can only end in a hand-back.
+    await wait_until(lambda: finished_shards(conn, report.id), WAIT, "the first shard commits")
     await running.stop()
     assert engine.cancelled.is_set()
     handed_back = await manager.get(report.id)
     assert handed_back.status is ReportState.queued and handed_back.attempts == 0
     assert handed_back.worker_id is None and handed_back.lease_expires_at is None
     # The finished first shard is kept: the next worker resumes from it.
-    assert await conn.fetchval("select count(*) from report_shard where finished_at is not null") == 1
+    assert await finished_shards(conn, report.id) == 1
     resumed = StandInEngine()
     start(resumed)
     done = await wait_for_status(manager, report.id, ReportState.complete)
@@ -212,16 +228,20 @@ async def test_stop_hands_a_report_back_after_the_grace_period(manager, start, c
 
 
 async def test_a_notification_wakes_an_idle_worker(manager, start):
-    start(StandInEngine(), poll_seconds=60)
-    await asyncio.sleep(0.5)  # the worker has found the queue empty and sleeps
+    running = start(StandInEngine(), poll_seconds=600)
+    await wait_until(lambda: running.empty_claims, WAIT, "the worker finds the queue empty")
+    # It now sleeps until a NOTIFY or 600 s have passed: only the notification can wake it within the wait below.
     report = await manager.enqueue(AS_OF)
-    await wait_for_status(manager, report.id, ReportState.complete, timeout=5)
+    await wait_for_status(manager, report.id, ReportState.complete, timeout=WAIT)
 
 
-async def test_the_report_of_a_dead_worker_is_taken_over_when_its_lease_expires(manager, start):
+async def test_the_report_of_a_dead_worker_is_taken_over_when_its_lease_expires(manager, start, conn):
     report = await manager.enqueue(AS_OF)
-    await manager.claim("dead-worker", 1.0, 3)
-    start(StandInEngine())
+    await manager.claim("dead-worker", 600, 3)
+    running = start(StandInEngine())
+    await wait_until(lambda: running.empty_claims, WAIT, "the worker looks at the queue")
+    assert (await manager.get(report.id)).worker_id == "dead-worker"  # not taken while the lease is current
+    await conn.execute("update report set lease_expires_at = now() - interval '1 s' where id = $1", report.id)
     done = await wait_for_status(manager, report.id, ReportState.complete)
     assert done.attempts == 2
 

@@ -12,22 +12,10 @@ from app.summary.absorb import absorb_polls
 from app.summary.lock import summary_lock
 from app.summary.refresh import INFINITY, refresh_summary_on, stale_from
 from tests.support.cases import utc
+from tests.support.summary import Poll, expected_summary, summary_rows
 
 DAY = timedelta(days=1)
 START = utc("2024-03-01 00:00")
-
-Poll = tuple[str, str, datetime]
-
-
-def expected_summary(polls: list[Poll]) -> set[tuple[str, datetime, str]]:
-    """Per store and UTC day: the first poll and every poll whose status differs from the one before."""
-    kept, previous = set(), {}
-    for store, status, ts in sorted(set(polls), key=lambda p: (p[0], p[2], p[1])):
-        if previous.get(store) != (ts.date(), status):
-            kept.add((store, ts, status))
-        previous[store] = (ts.date(), status)
-    return kept
-
 
 def expected_registry(polls: list[Poll]) -> dict[str, tuple]:
     """(first poll, its status, last poll, latest status, since when): an instant polled both ways is inactive."""
@@ -46,10 +34,6 @@ def expected_registry(polls: list[Poll]) -> dict[str, tuple]:
             since = ts
         registry[store] = (times[0], at[times[0]], times[-1], latest, since)
     return registry
-
-
-async def summary_rows(conn) -> set[tuple[str, datetime, str]]:
-    return {(r["store_id"], r["ts"], r["status"]) for r in await conn.fetch("select * from status_change")}
 
 
 async def registry_rows(conn) -> dict[str, tuple]:

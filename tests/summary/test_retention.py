@@ -62,7 +62,8 @@ async def test_retention_keeps_reports_of_the_kept_range_exact_and_refuses_older
         manager = ReportManager(pool)
         with pytest.raises(InvalidReportRequest, match="before 2024-05-10"):
             await submit_report(manager, kept_from + timedelta(days=6))
-        assert (await submit_report(manager, kept_from + timedelta(days=7))).as_of == kept_from + timedelta(days=7)
+        submitted = await submit_report(manager, kept_from + timedelta(days=7))
+        assert submitted.report is not None and submitted.report.as_of == kept_from + timedelta(days=7)
     finally:
         await pool.close()
 

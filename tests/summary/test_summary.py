@@ -5,7 +5,7 @@ writes (absorb) leaves exactly what a refresh from scratch would."""
 
 import asyncio
 import random
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import asyncpg
 import pytest
@@ -20,24 +20,10 @@ from app.summary.refresh import INFINITY, MINUS_INFINITY, STALE_SUMMARY, refresh
 from tests.support.cases import utc
 from tests.support.model import Poll, compute_report
 from tests.support.reports import create_report, differences, read_sample, sql_figures, stored_rows
+from tests.support.summary import expected_summary, summary_rows
 
 DAY = timedelta(days=1)
 START = utc("2024-03-01 00:00")  # a chunk boundary (chunks are UTC days)
-
-
-def expected_summary(polls: list[tuple[str, str, datetime]]) -> set[tuple[str, datetime, str]]:
-    """Per store and UTC day: the first poll and every poll whose status differs from the one before, polls in
-    (time, status) order, exact duplicates once."""
-    kept, previous = set(), {}
-    for store, status, ts in sorted(set(polls), key=lambda p: (p[0], p[2], p[1])):
-        if previous.get(store) != (ts.date(), status):
-            kept.add((store, ts, status))
-        previous[store] = (ts.date(), status)
-    return kept
-
-
-async def summary_rows(conn) -> set[tuple[str, datetime, str]]:
-    return {(r["store_id"], r["ts"], r["status"]) for r in await conn.fetch("select * from status_change")}
 
 
 async def insert_polls(conn, polls) -> None:

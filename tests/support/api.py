@@ -1,18 +1,15 @@
-"""Helpers of the API and job tests: the API over real HTTP, worker processes, a data set, the model's CSV, locks."""
+"""Helpers of the API and job tests: the API over real HTTP, waits on a report, a data set loaded through ingest,
+the model's CSV."""
 
 from __future__ import annotations
 
 import asyncio
-import os
+import csv
 import random
-import signal
-import subprocess
-import sys
+import tempfile
 import threading
-import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from datetime import time as wall_clock
 from pathlib import Path
@@ -23,15 +20,15 @@ import httpx
 import uvicorn
 
 from app.access import admin
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from app.db.connect import create_pool
 from app.db.models import ApiRole
+from app.ingest import ingest
 from app.service import create_app
 from tests.support.database import free_port
-from tests.support.model import HourRow, Poll, compute_report, to_csv
-from tests.support.reports import load_rows
+from tests.support.model import HourRow, Poll, SpecialRow, compute_report, to_csv
+from tests.support.wait import WAIT, wait_until, wait_until_sync
 
-WAIT = 60.0  # upper bound of every wait on a report
 T = TypeVar("T")
 
 
@@ -108,11 +105,8 @@ class ApiServer:
     def __enter__(self) -> ApiServer:
         self.admin_key = create_key(self.settings, f"test-admin-{self.port}")
         self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the API server did not start")
-            time.sleep(0.02)
+        wait_until_sync(lambda: self.server.started or not self.thread.is_alive(), 30, "the API server starts")
+        assert self.server.started, "the API server stopped before it started serving"
         return self
 
     def __exit__(self, *_: object) -> None:
@@ -132,57 +126,26 @@ async def sign_in(client: httpx.AsyncClient, key: str) -> httpx.Response:
 
 async def wait_for_report(client: httpx.AsyncClient, report_id: str, timeout: float = WAIT) -> httpx.Response:
     """Poll GET /get_report/{id} until it is no longer 202; returns that response."""
-    deadline = time.monotonic() + timeout
-    while (response := await client.get(f"/get_report/{report_id}")).status_code == 202:
-        assert time.monotonic() < deadline, f"report {report_id} still running after {timeout} s"
-        await asyncio.sleep(0.1)
-    return response
+    async def answer() -> httpx.Response | None:
+        response = await client.get(f"/get_report/{report_id}")
+        return None if response.status_code == 202 else response
 
-
-class HeldLock:
-    """An open transaction that holds the locks its statements took until release() rolls it back."""
-
-    def __init__(self, conn: asyncpg.Connection, transaction):
-        self.conn, self.transaction = conn, transaction
-
-    @classmethod
-    async def take(cls, settings: Settings, sql: str, *args: object) -> HeldLock:
-        conn = await asyncpg.connect(settings.dsn())
-        transaction = conn.transaction()
-        await transaction.start()
-        await conn.execute(sql, *args)
-        return cls(conn, transaction)
-
-    async def release(self) -> None:
-        try:
-            await self.transaction.rollback()
-        finally:
-            await self.conn.close()
-
-
-async def block_reports(settings: Settings) -> HeldLock:
-    """Until released, every report shard waits: store_timezone is locked, and the report's SQL reads it. Claims,
-    planning and heartbeats go on, so reports are `running` without finishing."""
-    return await HeldLock.take(settings, "lock table store_timezone in access exclusive mode")
-
-
-@asynccontextmanager
-async def reports_blocked(settings: Settings) -> AsyncIterator[None]:
-    lock = await block_reports(settings)
-    try:
-        yield
-    finally:
-        await lock.release()
+    return await wait_until(answer, timeout, f"report {report_id} finishes", interval=0.1)
 
 
 async def wait_for_row(conn: asyncpg.Connection, report_id: str | uuid.UUID,
                        condition: Callable[[asyncpg.Record], bool], timeout: float = WAIT) -> asyncpg.Record:
     """The report's row once `condition` holds for it."""
-    deadline = time.monotonic() + timeout
-    while not condition(row := await conn.fetchrow("select * from report where id = $1", uuid.UUID(str(report_id)))):
-        assert time.monotonic() < deadline, f"report {report_id} never reached the state; last: {dict(row)}"
-        await asyncio.sleep(0.05)
-    return row
+    last: list[asyncpg.Record] = []
+
+    async def row() -> asyncpg.Record | None:
+        last[:] = [await conn.fetchrow("select * from report where id = $1", uuid.UUID(str(report_id)))]
+        return last[0] if condition(last[0]) else None
+
+    try:
+        return await wait_until(row, timeout, f"report {report_id} reaches the state")
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; the report's row: {dict(last[0]) if last[0] else None}") from None
 
 
 ZONES = ["America/New_York", "America/Denver", "America/Los_Angeles", "Europe/London", "Australia/Sydney",
@@ -223,66 +186,51 @@ def sample_rows(stores: int, seed: int = 5) -> tuple[list[Poll], list[HourRow], 
     return polls, hours, zones
 
 
+def write_sample_files(folder: Path, polls: Iterable[Poll], hours: Iterable[HourRow],
+                       zones: dict[str, str]) -> Path:
+    """Model rows as the three CSV files in the public data set's shape."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "store_status.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "status", "timestamp_utc"])
+        out.writerows((p.store_id, p.status, p.ts.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f UTC"))
+                      for p in polls)
+    with (folder / "menu_hours.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "dayOfWeek", "start_time_local", "end_time_local"])
+        out.writerows((h.store_id, h.day_of_week, h.start.isoformat(), h.end.isoformat()) for h in hours)
+    with (folder / "timezones.csv").open("w", newline="") as f:
+        out = csv.writer(f)
+        out.writerow(["store_id", "timezone_str"])
+        out.writerows(zones.items())
+    return folder
+
+
 def load_sample(settings: Settings, stores: int) -> None:
-    """sample_rows(stores) COPYed into the tables (the report tests' loader), so the model sees the same rows."""
-    async def load() -> None:
-        conn = await asyncpg.connect(settings.dsn())
-        try:
-            await load_rows(conn, *sample_rows(stores))
-        finally:
-            await conn.close()
-
-    asyncio.run(load())
+    """sample_rows(stores) written as CSV files and loaded through the project's loader (`ingest`); the model
+    reads back what the database holds (model_csv), so it sees the same rows as the engine."""
+    with tempfile.TemporaryDirectory(prefix="storepulse-sample-") as folder:
+        files = write_sample_files(Path(folder), *sample_rows(stores))
+        result = run_async(lambda: ingest(settings, files, progress=False, rejects=files / "rejects.csv"))
+    assert result.ok and not any(f.rejected for f in result.files), result.table()
 
 
-async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:
-    """The reference model's CSV of what the database holds (so it sees exactly the rows the engine sees)."""
+async def model_input(conn: asyncpg.Connection) -> tuple[list[Poll], list[HourRow], dict[str, str],
+                                                          list[SpecialRow]]:
+    """What the database holds as the model's rows (so the model sees exactly the rows the engine sees)."""
     polls = [Poll(r["store_id"], r["status"], r["timestamp_utc"])
              for r in await conn.fetch("select store_id, status::text, timestamp_utc from store_status")]
     hours = [HourRow(r["store_id"], r["day_of_week"], r["start_time_local"], r["end_time_local"])
              for r in await conn.fetch("select store_id, day_of_week, start_time_local, end_time_local "
                                        "from store_hours")]
     zones = {r["store_id"]: r["timezone_str"] for r in await conn.fetch("select * from store_timezone")}
-    return to_csv(compute_report(polls, hours, zones, as_of, store_ids))
+    special = [SpecialRow(r["store_id"], r["date_local"], r["start_time_local"], r["end_time_local"])
+               for r in await conn.fetch("select store_id, date_local, start_time_local, end_time_local "
+                                         "from special_hours")]
+    return polls, hours, zones, special
 
 
-def worker_env(settings: Settings, **overrides: object) -> dict[str, str]:
-    """Environment that points `python -m app worker` at the test database with the test's settings."""
-    env = dict(os.environ)
-    values = {
-        "DATABASE_URL": settings.database_url or "", "DATA_DIR": settings.data_dir, "PG_PORT": settings.pg_port,
-        "PG_DATABASE": settings.pg_database, "LEASE_SECONDS": settings.lease_seconds,
-        "MAX_ATTEMPTS": settings.max_attempts, "REPORT_SHARDS": settings.report_shards,
-        "WORKER_CONCURRENCY": settings.worker_concurrency, **overrides,
-    }
-    env.update({name: str(value) for name, value in values.items()})
-    return env
-
-
-class WorkerProcess:
-    """`python -m app worker` as a child process; its log goes to a file for the test's failure output."""
-
-    def __init__(self, settings: Settings, log_path: Path, *args: str, **env: object):
-        self.log_path = log_path
-        self.log = log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "app", "worker", *args], cwd=PROJECT_ROOT, env=worker_env(settings, **env),
-            stdout=self.log, stderr=subprocess.STDOUT,
-        )
-
-    def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
-        self.process.wait(10)
-
-    def terminate(self, timeout: float = 30) -> int:
-        self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(timeout)
-
-    def output(self) -> str:
-        self.log.flush()
-        return self.log_path.read_text(errors="replace")
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.kill()
-        self.log.close()
+async def model_csv(conn: asyncpg.Connection, as_of: datetime, store_ids: Iterable[str] | None = None) -> str:
+    """The reference model's report CSV of what the database holds."""
+    polls, hours, zones, special = await model_input(conn)
+    return to_csv(compute_report(polls, hours, zones, as_of, store_ids, special))

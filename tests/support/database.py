@@ -13,6 +13,7 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import asyncpg
 
@@ -93,6 +94,46 @@ class TestServer:
             self.drop_database(settings)
 
 
+@contextmanager
+def cluster_home(name: str) -> Iterator[Settings]:
+    """Settings for an embedded cluster of the test's own (its data directory under the run's, a free port), for
+    commands that set one up themselves (`db start`); whatever runs there is stopped and removed afterwards."""
+    root = SERVER.data_dir.parent / "clusters" / f"{name}-{uuid.uuid4().hex[:6]}"
+    root.mkdir(parents=True)
+    settings = Settings(database_url=None, data_dir=root / "pg", pg_port=free_port(), _env_file=None)
+    try:
+        yield settings
+    finally:
+        cluster = Cluster.from_settings(settings)
+        if cluster.running():
+            cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@contextmanager
+def throwaway_cluster(name: str, extra_conf: str) -> Iterator[Settings]:
+    """A running cluster of the test's own, initialised as the app does it, with `extra_conf` appended to its
+    postgresql.conf (after the app's settings, so it wins): a server set up differently from the run's.
+    The settings name its `storepulse` database, which is not created."""
+    with cluster_home(name) as settings:
+        cluster = Cluster(settings.data_dir, settings.pg_port, settings.pg_bin_dir, settings.socket_dir,
+                          background_workers=0)
+        cluster.init()
+        with (settings.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(f"\n# the test's own settings\n{extra_conf}\n")
+        cluster.start()
+        yield settings
+
+
+async def fetch(settings: Settings, sql: str, *args: object) -> list[tuple]:
+    """The rows of one query on a connection of its own, as tuples."""
+    conn = await asyncpg.connect(settings.dsn())
+    try:
+        return [tuple(r) for r in await conn.fetch(sql, *args)]
+    finally:
+        await conn.close()
+
+
 def _remove_abandoned_runs() -> None:
     """Data directories of earlier runs whose server is gone (a run killed before its clean-up)."""
     if not RUNS_DIR.is_dir():
@@ -100,7 +141,15 @@ def _remove_abandoned_runs() -> None:
     for run in RUNS_DIR.iterdir():
         pid_file = run / "pg" / "postmaster.pid"
         if not pid_file.exists() or not _alive(int(pid_file.read_text().split()[0])):
+            _stop_replica_of_abandoned_run(run / "replica" / "pg")
             shutil.rmtree(run, ignore_errors=True)
+
+
+def _stop_replica_of_abandoned_run(data_dir: Path) -> None:
+    """A streaming replica (tests/support/replica.py) outlives its primary when a run is killed: stop it."""
+    pid_file = data_dir / "postmaster.pid"
+    if pid_file.exists() and _alive(int(pid_file.read_text().split()[0])):
+        Cluster(data_dir, 0, Settings(_env_file=None).pg_bin_dir, data_dir.parent / "run").stop("immediate")
 
 
 def _alive(pid: int) -> bool:

@@ -10,6 +10,7 @@ from playwright.async_api import Browser, Page, async_playwright, expect
 from app.config import Settings
 from app.ingest import ingest
 from app.sample import generate_sample
+from tests.support.wait import wait_until
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -17,6 +18,17 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 WAIT_MS = 30_000  # upper bound of every wait on the page
+POLL_MS = 1000  # app.js polls the list this often while a report is queued or running
+
+# Counts the page's fetches that have not settled yet (window.__fetching); they still go to the network.
+_COUNT_FETCHES = """(() => {
+  const fetch = window.fetch.bind(window);
+  window.__fetching = 0;
+  window.fetch = (...args) => {
+    window.__fetching += 1;
+    return fetch(...args).finally(() => { window.__fetching -= 1; });
+  };
+})();"""
 
 
 async def load_generated_sample(settings: Settings, folder: Path, stores: int) -> None:
@@ -24,6 +36,20 @@ async def load_generated_sample(settings: Settings, folder: Path, stores: int) -
     generate_sample(folder, stores=stores)
     result = await ingest(settings, folder, progress=False, rejects=folder / "rejects.csv")
     assert result.ok, result.table()
+
+
+async def control_time(page: Page) -> None:
+    """Before the page is loaded: its clock becomes Playwright's (it flows as usual until a test moves it), and its
+    fetches are counted, so that let_time_pass can tell when what the timers started has settled."""
+    await page.clock.install()
+    await page.add_init_script(_COUNT_FETCHES)
+
+
+async def let_time_pass(page: Page, ms: int) -> None:
+    """`ms` pass at once on the page's clock (every timer due meanwhile fires), then every fetch those timers
+    started settles: what the page does in that time has been done, without waiting for it in real time."""
+    await page.clock.run_for(ms)
+    await wait_until(lambda: page.evaluate("window.__fetching === 0"), WAIT_MS / 1000, "the page's fetches settle")
 
 
 async def launch_chromium() -> tuple[object, Browser]:

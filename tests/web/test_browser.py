@@ -9,8 +9,19 @@ import pytest
 from playwright.async_api import Page, Route, expect
 
 from app.db.queries import queries
-from tests.support.api import ApiServer, reports_blocked, wait_for_row
-from tests.support.web import LAPTOP, WAIT_MS, launch_chromium, load_generated_sample, screenshots, sign_in
+from tests.support.api import ApiServer, wait_for_row
+from tests.support.locks import reports_blocked
+from tests.support.web import (
+    LAPTOP,
+    POLL_MS,
+    WAIT_MS,
+    control_time,
+    launch_chromium,
+    let_time_pass,
+    load_generated_sample,
+    screenshots,
+    sign_in,
+)
 
 SAMPLE_STORES = 200
 FIGURES = ("uptime_last_hour", "uptime_last_day", "uptime_last_week",
@@ -157,6 +168,7 @@ async def test_trigger_watch_progress_download_and_open_a_store(sample_settings,
 
 
 async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings, conn, page, output_dir):
+    await control_time(page)
     with ApiServer(sample_settings) as server:
         await sign_in(page, server.url, server.admin_key)
         # The list cannot be loaded.
@@ -191,7 +203,7 @@ async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings
             await page.route(LIST, abort)
             await expect(page.locator("#error-text")).to_contain_text("Could not load the reports")
         await wait_for_row(conn, report_id, lambda r: r["status"] == "complete")
-        await page.wait_for_timeout(1500)  # more than a polling period
+        await let_time_pass(page, 3 * POLL_MS)  # polling periods on the page's clock, and whatever they fetched
         await expect(row).to_have_attribute("data-status", "running")
         await expect(row.locator("a.csv")).to_have_count(0)
         await expect(page.locator("#reports")).to_have_class(re.compile(r"\bstale\b"))
