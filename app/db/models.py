@@ -237,6 +237,25 @@ class PolledStore(BaseModel):
     status_since: datetime.datetime
 
 
+class BusinessHoursCache(BaseModel):
+    """The live views' cache of a store's business hours (rules 5, 10) over a span of a few days, filled by the down-now
+    panel (stores_down_now_v1) and cleared by triggers when the store's hours, special hours or zone change.
+    """
+
+    model_config = ConfigDict(from_attributes=True)
+    DB_NAME: ClassVar[str] = "business_hours_cache"
+
+    store_id: str
+    # bumped by every change of the store's inputs; a fill replaces only a row of the generation it read
+    generation: int
+    # the span computed; null: not computed since the last change
+    span_from: datetime.datetime | None = None
+    span_to: datetime.datetime | None = None
+    # the business intervals inside the span, in order, merged: opening and closing instants
+    opens: list[datetime.datetime]
+    closes: list[datetime.datetime]
+
+
 class StatusChangeBaseline(BaseModel):
     """What retention kept of a store whose older polls it dropped: its last summary row before the kept range."""
 

@@ -8,13 +8,14 @@ from decimal import Decimal
 import asyncpg
 
 from app.access.caller import Caller
-from app.db.models import ReportRow
+from app.db.models import Report, ReportRow
 from app.db.queries import queries
-from app.web.timeline import DaySpan, Piece, Poll
+from app.web.timeline import DaySpan, OutageMark, Piece, Poll
 
 HISTOGRAM_BUCKETS = 20
 TOP_DOWNTIME = 20
 SEARCH_LIMIT = 20
+STORE_OUTAGES = 500  # a week of hourly polls gives at most 84 outages; a bound for stores polled far more often
 WEEK = timedelta(days=7)
 
 
@@ -64,11 +65,23 @@ class StoreWeek:
         return self.zone_given != self.zone
 
 
-async def report(pool: asyncpg.Pool, report_id: uuid.UUID) -> dict | None:
-    """The report's metadata (whose it is too: `tenant_id`); its parameters as stored ({"store_ids": [...]} or
-    {})."""
+@dataclass(frozen=True)
+class Outage:
+    """One of a store's outages in a report's week (rule 11), numbered in time order."""
+
+    number: int
+    start_utc: datetime
+    end_utc: datetime
+    start_local: datetime  # naive: the store's wall clock
+    end_local: datetime
+    minutes: Decimal
+
+
+async def report(pool: asyncpg.Pool, report_id: uuid.UUID) -> Report | None:
+    """The report's metadata (whose it is too: `tenant_id`); its parameters as stored ({"store_ids": [...],
+    "days": {...}} or {})."""
     row = await pool.fetchrow(queries["web_report"], report_id)
-    return None if row is None else dict(row)
+    return None if row is None else Report.model_validate(dict(row))
 
 
 async def headline(pool: asyncpg.Pool, report_id: uuid.UUID) -> Headline:
@@ -122,3 +135,15 @@ async def store_week(pool: asyncpg.Pool, report_id: uuid.UUID, store_id: str, as
                       float(p["to_hour"])) for p in pieces],
         polls=[Poll(p["day"], float(p["hour"]), p["status"], p["timestamp_utc"]) for p in polls],
     )
+
+
+async def store_outages(pool: asyncpg.Pool, report_id: uuid.UUID, store_id: str, zone: str,
+                        limit: int = STORE_OUTAGES) -> tuple[list[Outage], list[OutageMark]]:
+    """The store's first `limit` outages in the report (computed already: app.report.outages.ensure_outages), and
+    where the timeline marks them."""
+    async with pool.acquire() as conn:
+        rows = await conn.fetch(queries["web_store_outages"], report_id, store_id, zone, limit)
+        marks = await conn.fetch(queries["web_store_outage_marks"], report_id, store_id, zone, limit)
+    return ([Outage(r["number"], r["start_utc"], r["end_utc"], r["start_local"], r["end_local"], r["minutes"])
+             for r in rows],
+            [OutageMark(m["number"], m["day"], float(m["from_hour"]), float(m["to_hour"])) for m in marks])

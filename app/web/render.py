@@ -35,8 +35,29 @@ def duration(start: datetime | None, end: datetime | None) -> str:
     return f"{minutes} min {seconds} s"
 
 
-def store_url(store_id: str, report_id: uuid.UUID | str) -> str:
-    return f"/stores/{quote(store_id, safe='')}/view?report={report_id}"
+def age(start: datetime | None, end: datetime | None) -> str:
+    """How long from `start` to `end`, to the minute: "45 min", "2 h 05 min", "3 d 4 h"."""
+    if start is None or end is None:
+        return "—"
+    minutes = max(0, int((end - start).total_seconds() // 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"
+
+
+def wall(moment: datetime | None) -> str:
+    """A wall-clock time (naive: a store's local time), with its weekday."""
+    return "—" if moment is None else f"{moment:%a %Y-%m-%d %H:%M:%S}"
+
+
+def store_url(store_id: str, report_id: uuid.UUID | str | None = None) -> str:
+    """A store's page in a report; without one, in the newest complete report the browser's key sees."""
+    page = f"/stores/{quote(store_id, safe='')}/view"
+    return page if report_id is None else f"{page}?report={report_id}"
 
 
 def _versions() -> dict[str, str]:
@@ -52,5 +73,5 @@ def static_url(name: str) -> str:
 
 
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
-templates.env.filters.update(utc=utc, number=number, percent=percent)
-templates.env.globals.update(static_url=static_url, store_url=store_url, duration=duration)
+templates.env.filters.update(utc=utc, number=number, percent=percent, wall=wall)
+templates.env.globals.update(static_url=static_url, store_url=store_url, duration=duration, age=age)

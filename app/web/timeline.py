@@ -45,6 +45,16 @@ class Poll:
 
 
 @dataclass(frozen=True)
+class OutageMark:
+    """The part of outage `number` (rule 11) within one local date, in wall-clock hours since its midnight."""
+
+    number: int
+    day: date
+    from_hour: float
+    to_hour: float
+
+
+@dataclass(frozen=True)
 class Bar:
     """A rectangle of a row, in minutes since local midnight."""
 
@@ -52,6 +62,11 @@ class Bar:
     width: float
     css: str
     title: str
+
+
+@dataclass(frozen=True)
+class OutageBar(Bar):
+    number: int  # the outage's number in the store page's list
 
 
 @dataclass
@@ -62,6 +77,7 @@ class DayRow:
     hours: list[Bar] = field(default_factory=list)
     status: list[Bar] = field(default_factory=list)
     poll_ticks: dict[str, str] = field(default_factory=dict)  # status -> SVG path of its polls' ticks
+    outages: list[OutageBar] = field(default_factory=list)
     up_seconds: float = 0.0  # in business hours
     down_seconds: float = 0.0
 
@@ -134,3 +150,15 @@ def day_rows(days: list[DaySpan], pieces: list[Piece], polls: list[Poll]) -> lis
 def week_totals(rows: list[DayRow]) -> tuple[float, float]:
     """Up and down hours in business hours over the drawn days: the report's last-week figures, unrounded."""
     return sum(r.up_seconds for r in rows) / 3600, sum(r.down_seconds for r in rows) / 3600
+
+
+def mark_outages(rows: list[DayRow], marks: list[OutageMark]) -> None:
+    """Adds each outage's part of a day to that day's row (the down pieces in business hours it spans)."""
+    by_day = {row.day: row for row in rows}
+    for mark in marks:
+        row = by_day.get(mark.day)
+        if row is None:
+            continue
+        bar = _bar(mark.from_hour, mark.to_hour, "outage",
+                   f"Outage {mark.number}: {clock(mark.from_hour)}–{clock(mark.to_hour)} this day")
+        row.outages.append(OutageBar(bar.x, bar.width, bar.css, bar.title, mark.number))

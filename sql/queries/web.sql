@@ -2,8 +2,7 @@
 -- store timeline from status_pieces_v1 (sql/functions/status), the pieces every report figure is summed from.
 
 -- name: web_report
-select id, status, as_of, parameters, queued_at, started_at, finished_at, stores_total, stores_done, row_count,
-       error, tenant_id
+select *
 from report
 where id = $1::uuid
 
@@ -39,12 +38,57 @@ left join counted on counted.bucket = b
 order by b
 
 -- name: web_top_downtime
--- The $2 stores with the most downtime in the last week (ties by store id), with their weekly uptime %.
-select store_id, downtime_last_week, uptime_last_week,
-       100 * uptime_last_week / nullif(uptime_last_week + downtime_last_week, 0) as uptime_pct_week
-from report_row
-where report_id = $1::uuid and downtime_last_week > 0
-order by downtime_last_week desc, store_id collate "C"
+-- The $2 stores with the most downtime in the last week (ties by store id), with their weekly uptime % and their
+-- number of outages (rule 11; none until the report's outages are computed).
+select r.store_id, r.downtime_last_week, r.uptime_last_week,
+       100 * r.uptime_last_week / nullif(r.uptime_last_week + r.downtime_last_week, 0) as uptime_pct_week,
+       (select count(*) from report_outage o where o.report_id = r.report_id and o.store_id = r.store_id)::int
+           as outages
+from report_row r
+where r.report_id = $1::uuid and r.downtime_last_week > 0
+order by r.downtime_last_week desc, r.store_id collate "C"
+limit $2::int
+
+-- name: web_fleet_days
+-- Fleet uptime per local date (rule 12's sums) of a report asked for days: over the report's stores, the stores
+-- with business time that date, the business, up and down hours (each store's figures as stored, rounded), and
+-- the uptime share in percent (up / (up + down), as the headline's; null without business time).
+select date_local as day, count(*) filter (where business_hours > 0)::int as stores_open,
+       sum(business_hours) as business_hours, sum(uptime_hours) as uptime_hours,
+       sum(downtime_hours) as downtime_hours,
+       100 * sum(uptime_hours) / nullif(sum(uptime_hours + downtime_hours), 0) as uptime_pct
+from report_day
+where report_id = $1::uuid
+group by date_local
+order by date_local
+
+-- name: web_zone_uptime
+-- Last week's uptime by time zone (rule 9's figures summed per zone): each store counted in the zone reports read
+-- for it (rule 4: a missing or unknown name is America/Chicago; the store's zone now). The $2 zones with the most
+-- business hours first, each with its stores, business, up and down hours and uptime share (null without business
+-- time), and the number of zones in all.
+select z.zone, count(*)::int as stores, sum(w.uptime_last_week + w.downtime_last_week) as business_hours,
+       sum(w.uptime_last_week) as uptime_hours, sum(w.downtime_last_week) as downtime_hours,
+       100 * sum(w.uptime_last_week) / nullif(sum(w.uptime_last_week + w.downtime_last_week), 0) as uptime_pct,
+       count(*) over ()::int as zones
+from report_row w
+left join store_timezone t on t.store_id = w.store_id
+cross join lateral store_zone_v1(t.timezone_str) z
+where w.report_id = $1::uuid
+group by z.zone
+order by business_hours desc, z.zone
+limit $2::int
+
+-- name: web_most_outages
+-- The $2 stores with the most outages in the report's week (rule 11; ties: more minutes down, then store id), with
+-- their minutes down in all (= downtime_last_week) and their longest outage, in minutes.
+select store_id, count(*)::int as outages,
+       round(sum(extract(epoch from end_utc - start_utc)) / 60, 2) as minutes,
+       round(max(extract(epoch from end_utc - start_utc)) / 60, 2) as longest_minutes
+from report_outage
+where report_id = $1::uuid
+group by store_id
+order by outages desc, minutes desc, store_id collate "C"
 limit $2::int
 
 -- name: web_store_search
@@ -149,3 +193,67 @@ select distinct timestamp_utc, status::text,
 from store_status
 where store_id = $1::text and timestamp_utc between $2::timestamptz and $3::timestamptz
 order by timestamp_utc, status
+
+-- name: web_clock
+-- The instant the live panels are as of, as the alert evaluation takes it: the wall clock, or with ALERT_CLOCK=data
+-- ($1 'data') the newest poll, here as the registry of polled stores knows it (each status's newest poll is one
+-- probe of polled_store_status_idx; the polls are never read).
+select case when $1::text = 'data'
+            then greatest((select max(last_poll_at) from polled_store where status = 'active'),
+                          (select max(last_poll_at) from polled_store where status = 'inactive'))
+            else now() end
+
+-- name: web_down_now
+-- The stores down now ($1) while they should be open (stores_down_now_v1: newest poll inactive, in business hours;
+-- it reads the registry polled_store, never the polls), among every store ($2 true: an admin) or tenant $3's; the
+-- $4 with the newest polls, each with its zone as reports read it (rule 4) and when its run of inactive polls began
+-- on its wall clock, and how many there are in all.
+with shown as (
+    select d.*, count(*) over ()::int as total
+    from stores_down_now_v1($1::timestamptz,
+                            case when $2::boolean then null
+                                 else array(select s.store_id from tenant_store s where s.tenant_id = $3::bigint)
+                            end) d
+    order by d.last_poll_at desc, d.store_id
+    limit $4::int
+)
+select d.store_id, d.down_since, d.last_poll_at, z.zone, d.down_since at time zone z.zone as down_since_local, d.total
+from shown d
+left join store_timezone t on t.store_id = d.store_id
+cross join lateral store_zone_v1(t.timezone_str) z
+order by d.last_poll_at desc, d.store_id
+
+-- name: web_store_outages
+-- Store $2's outages in report $1 (rule 11), in time order and numbered, at most $4: their UTC bounds, the same on
+-- the store's wall clock in zone $3, and their length in minutes (2 decimals, as the outages CSV).
+select row_number() over (order by start_utc)::int as number, start_utc, end_utc,
+       start_utc at time zone $3::text as start_local, end_utc at time zone $3::text as end_local,
+       round(extract(epoch from end_utc - start_utc) / 60, 2) as minutes
+from report_outage
+where report_id = $1::uuid and store_id = $2::text
+order by start_utc
+limit $4::int
+
+-- name: web_store_outage_marks
+-- Where the timeline marks store $2's first $4 outages in report $1: each cut at the local midnights of zone $3,
+-- one row per outage and local date, as wall-clock hours since that date's midnight (as web_store_timeline's).
+with outages as (
+    select row_number() over (order by start_utc)::int as number, start_utc, end_utc
+    from report_outage
+    where report_id = $1::uuid and store_id = $2::text
+    order by start_utc
+    limit $4::int
+), cut as (
+    select o.number, d::date as day,
+           greatest(o.start_utc, d at time zone $3::text) as starts_at,
+           least(o.end_utc, (d + interval '1 day') at time zone $3::text) as ends_at
+    from outages o
+    cross join generate_series((o.start_utc at time zone $3::text)::date::timestamp,
+                               (o.end_utc at time zone $3::text)::date::timestamp, interval '1 day') d
+)
+select number, day,
+       extract(epoch from (starts_at at time zone $3::text) - day::timestamp) / 3600 as from_hour,
+       extract(epoch from (ends_at at time zone $3::text) - day::timestamp) / 3600 as to_hour
+from cut
+where starts_at < ends_at
+order by number, day

@@ -38,15 +38,23 @@ class HeldLock:
             await self.conn.close()
 
 
-async def block_reports(settings: Settings) -> HeldLock:
-    """Until released, every report shard waits: store_timezone is locked, and the report's SQL reads it. Claims,
-    planning and heartbeats go on, so reports are `running` without finishing."""
-    return await HeldLock.take(settings, "lock table store_timezone in access exclusive mode")
+# Tables a report's shards read, to lock so that they wait. store_timezone: posts of polls go on (they never read
+# it). status_change_baseline (each store's status where the summary's kept chunks begin): the web page's live
+# panels go on (they read zones, never the summary), but a post of polls with a new store waits.
+BY_ZONES = "store_timezone"
+BY_BASELINE = "status_change_baseline"
+
+
+async def block_reports(settings: Settings, table: str = BY_ZONES) -> HeldLock:
+    """Until released, every report shard waits on `table`, which the report's SQL reads. Claims, planning and
+    heartbeats go on, so reports are `running` without finishing."""
+    assert table in (BY_ZONES, BY_BASELINE)
+    return await HeldLock.take(settings, f"lock table {table} in access exclusive mode")
 
 
 @asynccontextmanager
-async def reports_blocked(settings: Settings) -> AsyncIterator[None]:
-    lock = await block_reports(settings)
+async def reports_blocked(settings: Settings, table: str = BY_ZONES) -> AsyncIterator[None]:
+    lock = await block_reports(settings, table)
     try:
         yield
     finally:

@@ -10,7 +10,7 @@ from playwright.async_api import Page, Route, expect
 
 from app.db.queries import queries
 from tests.support.api import ApiServer, wait_for_row
-from tests.support.locks import reports_blocked
+from tests.support.locks import BY_BASELINE, reports_blocked
 from tests.support.web import (
     LAPTOP,
     POLL_MS,
@@ -83,7 +83,7 @@ async def test_trigger_watch_progress_download_and_open_a_store(sample_settings,
         await expect(page.locator("#reports")).to_contain_text("No reports yet")
 
         # Held running (the report's SQL waits on a lock): the page shows progress and nothing of a result.
-        async with reports_blocked(sample_settings):
+        async with reports_blocked(sample_settings, BY_BASELINE):
             await page.click("#trigger")
             await expect(page.locator("#trigger-message")).to_contain_text("queued")
             row = report_row(page)
@@ -195,7 +195,7 @@ async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings
 
         # The retry triggers it; while it runs the network goes away: it stays "running" on the page, marked out
         # of date, even after it completed in the database, until a retry gets the real state.
-        async with reports_blocked(sample_settings):
+        async with reports_blocked(sample_settings, BY_BASELINE):
             await page.click("#retry")
             row = report_row(page)
             await expect(row).to_have_attribute("data-status", "running")
@@ -218,7 +218,7 @@ async def test_failed_calls_show_an_error_and_a_retry_that_works(sample_settings
 
 async def test_a_running_report_is_never_shown_as_complete(sample_settings, conn, page, output_dir):
     with ApiServer(sample_settings) as server:
-        async with reports_blocked(sample_settings):
+        async with reports_blocked(sample_settings, BY_BASELINE):
             await sign_in(page, server.url, server.admin_key)
             async with server.client() as client:
                 report_id = (await client.post("/trigger_report")).json()["report_id"]

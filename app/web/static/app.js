@@ -1,6 +1,8 @@
 // The reports page: triggers reports and lists them through the JSON API (authenticated by the session cookie set
 // at sign-in), polling while any is queued or running. A report is shown as complete only when the API says its
 // status is "complete"; when a call fails the page says so, marks what it shows as out of date and offers a retry.
+// Its live panels (down now, open incidents, failed deliveries) are rendered by the server and replaced by a fresh
+// rendering from /live every few seconds while the page is visible.
 "use strict";
 
 (() => {
@@ -176,6 +178,14 @@
     if (asOf) body.as_of = `${asOf.length === 16 ? `${asOf}:00` : asOf}Z`; // datetime-local has no zone: UTC
     const ids = $("store-ids").value.split(/[\s,]+/).filter(Boolean);
     if (ids.length) body.store_ids = ids;
+    const [first, last] = [$("days-from").value, $("days-to").value];
+    if (first || last) {
+      if (!first || !last) {
+        say("Not started: give both the first and the last date, or neither.", "bad");
+        return;
+      }
+      body.days = { from: first, to: last };
+    }
     const button = $("trigger");
     button.disabled = true;
     say("Starting…");
@@ -206,6 +216,44 @@
     }
     await refresh();
   }
+
+  const liveBox = $("live");
+  const LIVE_MS = Number(liveBox.dataset.refreshSeconds) * 1000;
+  let liveTimer = null;
+
+  async function refreshLive() {
+    clearTimeout(liveTimer);
+    if (!document.hidden) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      try {
+        const response = await fetch("/live", { cache: "no-store", signal: controller.signal });
+        if (response.status === 401) {
+          window.location.assign(`/signin?next=${encodeURIComponent(window.location.pathname)}`);
+          return;
+        }
+        if (!response.ok) throw new Error(`the server answered ${response.status}`);
+        liveBox.innerHTML = await response.text(); // the server's rendering, escaped there
+        liveBox.classList.remove("stale");
+        $("live-error").hidden = true;
+      } catch (err) {
+        const reason = controller.signal.aborted ? `no answer within ${TIMEOUT_MS / 1000} s`
+          : err instanceof TypeError ? "the server could not be reached" : err.message; // fetch's network error
+        $("live-error").textContent = `Could not refresh what is down now (${reason}); trying again shortly. `
+          + "What is shown may be out of date.";
+        $("live-error").hidden = false;
+        liveBox.classList.add("stale");
+      } finally {
+        clearTimeout(timer);
+      }
+    }
+    liveTimer = setTimeout(refreshLive, LIVE_MS);
+  }
+
+  document.addEventListener("visibilitychange", () => {
+    if (!document.hidden) refreshLive();
+  });
+  liveTimer = setTimeout(refreshLive, LIVE_MS);
 
   $("trigger-form").addEventListener("submit", (event) => {
     event.preventDefault();
