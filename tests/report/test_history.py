@@ -1,7 +1,7 @@
-"""The read path whose cost does not grow with history (report_polls_v2): one row per store before the week, found
-by an index probe, then the week's rows. Exact against the model over histories of several weeks, with stores
-silent for weeks before the window, as_of at and around chunk (UTC day) boundaries, store filters, and a summary
-that is partly stale."""
+"""The read path whose cost does not grow with history (report_polls_v3): the day before the week, one row for each
+other store, found by an index probe, then the week's rows. Exact against the model over histories of several weeks,
+with stores silent for weeks before the window, as_of at and around chunk (UTC day) boundaries, store filters, and a
+summary that is partly stale."""
 
 from datetime import timedelta
 

@@ -1,42 +1,24 @@
--- Rules 3 and 7: what is read. report_polls_v2(from, now, store_from, store_to, store_ids, summary_until): for every
+-- Rules 3 and 7: what is read. report_polls_v3(from, now, store_from, store_to, store_ids, summary_until): for every
 -- store with a poll at or before `now` among the stores in [store_from, store_to) (null: unbounded) and in
--- store_ids (null: all): one row that gives its status when `from` comes, and its polls from `from` to `now` -- or
--- stand-ins with the same statuses: rows of the status change summary (status_change, sql/functions/summary) where
--- it is current, before summary_until, and the polls themselves from there on.
+-- store_ids (null: all): rows before `from` whose last gives its status when `from` comes, and its polls from `from`
+-- to `now` -- or stand-ins with the same statuses (status_rows_v1: the status change summary where it is current,
+-- the polls from there on).
 --
 -- The status at `from` (rule 7) is the last poll before it, however old; for a store first polled after `from`, its
--- first status carried back, as a row at `from`. Nothing before `from` is read but that one row per store, found
--- with an index probe: the cost does not grow with history. The stores and their first polls come from the registry
--- kept with the summary (polled_store); the probe finds the last summary row before `from`, or, for a store whose
--- earlier rows retention dropped, the row it kept (status_change_baseline). When the summary is not current
--- everywhere up to `now` (summary_until < now: outside writes not summarized yet), the stores polled in the stale
--- days join those of the registry, with their first polls there; when it is not current before `from`, the probe
--- reads the polls.
---
--- Null summary_until: the statement finds where the summary stops being usable itself (an InitPlan). A caller that
--- passes it (the report engine, as a constant, so that chunks are excluded when the statement is planned) has it
--- checked in the statement's own snapshot: status_change_assert_usable_v1 fails with SQLSTATE SP001 when a write
--- made the summary stale before it since the caller looked.
---
--- The two sources of the rows from `from` on are one UNION ALL whose branches have no WHERE of their own:
--- PostgreSQL then flattens them into one append relation and pushes the conditions into each, where `source = ...`
--- folds to true or false and drops the branch that is not needed.
-create or replace function report_polls_v2(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
+-- first status carried back, as a row at `from`. The rows of the day before `from` are read with the window (the
+-- summary keeps each store's first poll of every day, so a store polled that day has its status at `from` there);
+-- for the other stores it is one index probe each. Nothing older is read: the cost does not grow with history. The
+-- stores and their first polls come from the registry kept with the summary (polled_store); the probe finds the last
+-- summary row before `from`, or, for a store whose earlier rows retention dropped, the row it kept
+-- (status_change_baseline). When the summary is not current everywhere up to `now` (summary_until < now: outside
+-- writes not summarized yet), the stores polled in the stale days join those of the registry, with their first
+-- polls there; when it is not current before `from`, the probe reads the polls.
+create or replace function report_polls_v3(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
                                            p_store_ids text[], p_summary_until timestamptz)
 returns table (store_id text, ts timestamptz, status poll_status)
 language sql stable as $$
-    select p.store_id, p.ts, p.status
-    from (select 'summary' as source, c.store_id, c.ts, c.status from status_change c
-          union all
-          select 'polls', s.store_id, s.timestamp_utc, s.status from store_status s) p
-    where ((p.source = 'summary'
-            and p.ts < coalesce(p_summary_until, (select status_change_stale_from_v1(p_now)))
-            and status_change_assert_usable_v1(p_now, p_summary_until))
-           or (p.source = 'polls' and p.ts >= coalesce(p_summary_until, (select status_change_stale_from_v1(p_now)))))
-      and p.ts >= p_from and p.ts <= p_now
-      and (p_store_from is null or p.store_id >= p_store_from)
-      and (p_store_to is null or p.store_id < p_store_to)
-      and (p_store_ids is null or p.store_id = any (p_store_ids))
+    select * from status_rows_v1(p_from - interval '1 day', p_now, p_now, p_store_from, p_store_to, p_store_ids,
+                                 p_summary_until)
     union all
     select u.store_id, b.ts, b.status
     from (select f.store_id, min(f.first_poll_at) as first_poll_at,
@@ -57,7 +39,12 @@ language sql stable as $$
                   and (p_store_to is null or s.store_id < p_store_to)
                   and (p_store_ids is null or s.store_id = any (p_store_ids))
                 group by s.store_id) f
-          group by f.store_id) u
+          group by f.store_id
+          -- Not the stores whose status at `from` the day before gave (a hashed subplan).
+          having f.store_id not in (select r.store_id
+                                    from status_rows_v1(p_from - interval '1 day', p_from, p_now, p_store_from,
+                                                        p_store_to, p_store_ids, p_summary_until) r
+                                    where r.ts < p_from)) u
     cross join lateral (
         (select c.ts, c.status
          from status_change c

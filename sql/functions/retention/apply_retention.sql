@@ -1,7 +1,7 @@
 -- retention_apply_v1(older_than): drops the chunks of store_status and of the status change summary that end at or
 -- before `older_than` (TimescaleDB's drop_chunks), after keeping, for every polled store, its last summary row
 -- before the first chunk that stays (status_change_baseline): its status when the kept range begins, which
--- report_polls_v2 reads for a store with no row left before a report's window. The caller brought the summary up to
+-- report_polls_v3 reads for a store with no row left before a report's window. The caller brought the summary up to
 -- date first and holds its lock. Records where the kept range begins (poll_retention); a report whose week starts
 -- before it is refused. Returns that instant and the chunks dropped.
 create or replace function retention_apply_v1(p_older_than timestamptz)

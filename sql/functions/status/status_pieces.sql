@@ -3,11 +3,13 @@
 -- in [store_from, store_to) and store_ids (nulls: all), consecutive pieces [starts_at, ends_at) covering [from, now]
 -- exactly, each with one business-hours state (in_hours, rule 5/10 via business_intervals_v1) and one status (down:
 -- inactive). The report's figures (report_seconds_v3), outages (report_outages_v1), days (rule 12) and the store
--- page's time line are sums and runs of these pieces. Pieces are cut wherever a poll, a business interval or (with
--- local_days) a local midnight of the store's zone falls, so neighbours may have the same state.
+-- page's time line are sums and runs of these pieces. Pieces are cut wherever the status changes, a business
+-- interval opens or closes or (with local_days) a local midnight of the store's zone falls, so neighbours may have
+-- the same state.
 --
--- * Status (rule 7): a piece's status is the latest poll's at or before its start, among report_polls_v2's rows
---   (one that gives the status at `from`, with a first status carried back, then the polls or stand-ins for them).
+-- * Status (rule 7): a piece's status is the latest poll's at or before its start, among report_polls_v3's rows
+--   (those before `from` that give the status there, or a first status carried back, then the polls or stand-ins
+--   for them).
 --   Rule 8: the polls of one instant are peers in the window (ordered by time only), so when an instant was polled
 --   both ways, `last_down = last_poll` and the instant counts as inactive. Exact duplicates change nothing.
 -- * Business hours: +1 where an interval opens, -1 where it closes, and -1000 at `from` for a store that has hour
@@ -22,7 +24,13 @@ returns table (store_id text, starts_at timestamptz, ends_at timestamptz, in_hou
                day_local date)
 language sql stable as $$
 with polls as (
-    select * from report_polls_v2(p_from, p_now, p_store_from, p_store_to, p_store_ids, p_summary_until)
+    -- Only the rows where a store's status changes cut pieces: the rest (most of the summary's rows: each day's
+    -- first poll) are dropped by one LAG. Ties at one instant are ordered active before inactive, so an instant
+    -- polled both ways keeps its inactive row last.
+    select store_id, ts, status
+    from (select r.*, lag(r.status) over (partition by r.store_id order by r.ts, r.status) as previous
+          from report_polls_v3(p_from, p_now, p_store_from, p_store_to, p_store_ids, p_summary_until) r) o
+    where previous is distinct from status
 ), hours as (
     select * from business_intervals_v1(p_from, p_now, p_store_from, p_store_to, p_store_ids)
 ), store_zones as (
@@ -52,7 +60,8 @@ with polls as (
            max(ts) filter (where status is not null) over by_time as last_poll,
            max(ts) filter (where status = 'inactive') over by_time as last_down,
            sum(delta) over by_time > -1000 as in_hours,
-           max(day) over by_time as day_local
+           -- Without local_days a constant null, so that grouping by it costs nothing.
+           case when p_local_days then max(day) over by_time end as day_local
     from events
     window by_time as (partition by store_id order by ts)
 )
