@@ -96,7 +96,9 @@ class Report(BaseModel):
 
 
 class ReportRow(BaseModel):
-    """One store's six figures in one report: minutes for the last hour, hours for the last day and week."""
+    """One store's six figures in one report: minutes for the last hour, hours for the last day and week. Deleted with
+    its report by a trigger (report_rows_forget_v1), not a foreign key: one check per row cost more than the row.
+    """
 
     model_config = ConfigDict(from_attributes=True)
     DB_NAME: ClassVar[str] = "report_row"

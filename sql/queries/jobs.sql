@@ -144,7 +144,9 @@ select handed_back.* from handed_back, lateral (select pg_notify($3::text, hande
 
 -- name: cancel_report
 -- Cancels a queued or running report and deletes its partial rows. A running report's worker notices at its
--- next heartbeat, stops, and deletes rows a shard may have committed in between (discard_cancelled_rows).
+-- next heartbeat, stops, and deletes rows a shard may have committed in between (discard_cancelled_rows). A shard
+-- finishing right now holds its report_shard row and waits for the report's row, which this holds: its shard row
+-- is left to the worker (skip locked) rather than waited for, which would deadlock.
 with cancelled as (
     update report
     set status = 'cancelled', finished_at = now(), lease_expires_at = null
@@ -152,17 +154,24 @@ with cancelled as (
     returning *
 ), deleted_rows as (
     delete from report_row where report_id in (select id from cancelled)
+), deleted_days as (
+    delete from report_day where report_id in (select id from cancelled)
 ), deleted_shards as (
-    delete from report_shard where report_id in (select id from cancelled)
+    delete from report_shard
+    where (report_id, shard) in (select report_id, shard from report_shard
+                                 where report_id in (select id from cancelled)
+                                 for update skip locked)
 )
 select * from cancelled
 
 -- name: discard_cancelled_rows
--- Deletes the rows and shards of a report only if it is cancelled (never those of a live report).
+-- Deletes the rows, days and shards of a report only if it is cancelled (never those of a live report).
 with cancelled as (
     select id from report where id = $1::uuid and status = 'cancelled'
 ), deleted_shards as (
     delete from report_shard where report_id in (select id from cancelled)
+), deleted_days as (
+    delete from report_day where report_id in (select id from cancelled)
 )
 delete from report_row where report_id in (select id from cancelled)
 

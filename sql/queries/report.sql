@@ -27,7 +27,7 @@ select case when $3::timestamptz = 'infinity'
                   where first_poll_at <= $1 and ($2::text[] is null or store_id = any ($2::text[])))
             else (select count(*)::int
                   from (select distinct store_id
-                        from report_polls_v2($1 - interval '7 days', $1, null, null, $2::text[], $3)) s) end
+                        from report_polls_v3($1 - interval '7 days', $1, null, null, $2::text[], $3)) s) end
 
 -- name: set_report_stores_total
 update report set stores_total = $2 where id = $1
@@ -46,10 +46,16 @@ set local enable_mergejoin = off
 -- report, $2 shard, and the shard's as_of, store range, store filter and how far the status change summary is used
 -- ($7), as values, so the planner sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a
 -- load made the summary stale before $7 since the engine looked.
-with figures as materialized (
+with reported as (
+    -- The report's row, share-locked before anything is computed, as a foreign key check would lock it once per row:
+    -- deleting the report waits until these rows are committed and then deletes them too (report_rows_forget_v1);
+    -- a report deleted first leaves nothing to compute. (Cancelling and heartbeats do not wait: they change no key.)
+    select 1 from report where id = $1 for key share
+), figures as materialized (
     select f.*
     from report_rows_v2($3, $4, $5, $6, $7, $8, $9) f
-    where exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
+    where exists (select from reported)
+      and exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
 ), inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
                             downtime_last_hour, downtime_last_day, downtime_last_week)
@@ -119,19 +125,21 @@ create temp table if not exists replica_shard_rows (
 -- same shard (its lease ran out meanwhile) waits, then finds it finished and stores nothing.
 with unfinished as (
     select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null for update
+), reported as (
+    select 1 from report where id = $1 for key share  -- as in compute_report_shard
 ), inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
                             downtime_last_hour, downtime_last_day, downtime_last_week)
     select $1, store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
            downtime_last_day, downtime_last_week
     from replica_shard_rows
-    where date_local is null and exists (select from unfinished)
+    where date_local is null and exists (select from unfinished) and exists (select from reported)
     returning 1
 ), days as (
     insert into report_day (report_id, store_id, date_local, business_hours, uptime_hours, downtime_hours)
     select $1, store_id, date_local, business_hours, uptime_hours, downtime_hours
     from replica_shard_rows
-    where date_local is not null and exists (select from unfinished)
+    where date_local is not null and exists (select from unfinished) and exists (select from reported)
 ), counted as (
     select count(*)::int as stores from inserted
 ), shard_done as (

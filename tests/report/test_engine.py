@@ -1,17 +1,22 @@
 """The report engine end to end on generated data: shards, resumption after a crash, filters, CSV, and the full
 default sample against the model."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
 
+from app.db.models import Report
 from app.db.queries import queries
 from app.ingest import ingest
 from app.report.csv import CSV_HEADER, write_csv
 from app.report.engine import newest_poll, plan_shards, run_report
+from app.report.outages import ensure_outages
 from app.sample import generate_sample
+from tests.support.locks import hold_statements, lock_waits
 from tests.support.model import compute_report, to_csv
 from tests.support.reports import create_report, read_sample, stored_rows
+from tests.support.wait import wait_until
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +139,51 @@ async def test_newest_poll_skips_empty_chunks(conn):
                                                           ('b', 'active', '2024-03-05 23:59:59.5+00')""")
     await conn.execute("delete from store_status where timestamp_utc > '2024-03-04'")  # leaves an empty chunk
     assert str(await newest_poll(conn)) == "2024-03-03 09:00:00+00:00"
+
+
+async def test_a_deleted_report_takes_its_rows_days_and_outages_along(loaded):
+    """The row tables have no foreign key (one check per row cost more than the row): a trigger deletes them."""
+    pool, _ = loaded
+    async with pool.acquire() as conn:
+        as_of = await newest_poll(conn)
+        report = await create_report(conn, as_of, days=(as_of.date() - timedelta(days=3), as_of.date()))
+        other = await create_report(conn, as_of)
+    await run_report(pool, report, shards=2)
+    await run_report(pool, other, shards=2)
+    async with pool.acquire() as conn:
+        await conn.execute("update report set status = 'complete' where id = $1", report.id)
+        await ensure_outages(pool, Report.model_validate(dict(await conn.fetchrow(
+            "select * from report where id = $1", report.id))))
+        counts = ("select (select count(*) from report_row where report_id = $1) "
+                  "+ (select count(*) from report_day where report_id = $1) "
+                  "+ (select count(*) from report_outage where report_id = $1)")
+        assert await conn.fetchval(counts, report.id) > 0
+        kept = await conn.fetchval(counts, other.id)
+        await conn.execute(queries["delete_finished_report"], report.id)
+        assert await conn.fetchval(counts, report.id) == 0
+        assert await conn.fetchval(counts, other.id) == kept > 0
+
+
+async def test_a_report_deleted_while_a_shard_stores_its_rows_leaves_none(db_settings, loaded):
+    """A shard share-locks its report's row before computing, as a foreign key check would: a DELETE of the report
+    (as psql allows, whatever its state) waits for the shard's rows to commit, and its trigger then deletes them."""
+    pool, _ = loaded
+    async with pool.acquire() as conn:
+        as_of = await newest_poll(conn)
+        report = await create_report(conn, as_of, days=(as_of.date() - timedelta(days=2), as_of.date()))
+    # The shard waits at its days' insert, the last of its statement: its figures computed, its rows inserted.
+    hold = await hold_statements(db_settings, "report_day")
+    run = asyncio.create_task(run_report(pool, report, shards=1))
+    async with pool.acquire() as watcher, pool.acquire() as deleter:
+        try:
+            # (pg_stat_activity shows a query's first KB: compute_report_shard's opening comment.)
+            await wait_until(lambda: lock_waits(watcher, "-- One shard's rows%"), message="the shard held")
+            delete = asyncio.create_task(deleter.execute("delete from report where id = $1", report.id))
+            await wait_until(lambda: lock_waits(watcher, "delete from report%"), message="the delete waiting")
+        finally:
+            await hold.release()
+        await run
+        assert await delete == "DELETE 1"
+        left = await watcher.fetchval("select (select count(*) from report_row where report_id = $1) "
+                                      "+ (select count(*) from report_day where report_id = $1)", report.id)
+    assert left == 0
