@@ -145,7 +145,8 @@ async def store_batch(conn: asyncpg.Connection, batch: Batch) -> Intake:
             await conn.execute(queries["create_intake_table"])
             await conn.copy_to_table("intake_poll", source=io.BytesIO(b"".join(batch.lines)), format="csv",
                                      columns=batch.columns)
-            added = await conn.fetch(queries["store_intake_polls"])
+            bounds = await conn.fetchrow(queries["intake_poll_bounds"])
+            added = await conn.fetch(queries["store_intake_polls"], bounds["lo"], bounds["hi"])
             if summarized:
                 await absorb_polls(conn, [r["store_id"] for r in added], [r["timestamp_utc"] for r in added],
                                    exact=True)

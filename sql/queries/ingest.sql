@@ -279,31 +279,33 @@ select file, line, reason, raw from staging.reject order by file, line
 
 -- name: create_intake_table
 -- The live intake's batch (app/ingest/intake.py), for this transaction only; COPY reads its timestamps as UTC
--- when they carry no offset, as the loader's do.
+-- when they carry no offset, as the loader's do. Custom plans: store_intake_polls's time range is a constant.
 create temp table if not exists intake_poll (
     store_id      text        not null,
     status        poll_status not null,
     timestamp_utc timestamptz not null
 ) on commit drop;
-set local timezone = 'UTC'
+set local timezone = 'UTC';
+set local plan_cache_mode = force_custom_plan
+
+-- name: intake_poll_bounds
+-- The batch's time range, told to the store_status trigger (which polls this transaction writes) and returned, so
+-- that store_intake_polls gets it as constants.
+select set_config('storepulse.poll_range',
+                  tstzrange(min(timestamp_utc), max(timestamp_utc) + interval '1 microsecond')::text, true) as noted,
+       min(timestamp_utc) as lo, max(timestamp_utc) as hi
+from intake_poll
 
 -- name: store_intake_polls
 -- The batch's polls that are new (exact duplicates, in the batch or of stored polls, are kept once), inserted in
--- (store_id, timestamp_utc) order; the trigger is told their time range. Returns what was added.
-with bounds as (
-    select set_config('storepulse.poll_range',
-                      tstzrange(min(timestamp_utc), max(timestamp_utc) + interval '1 microsecond')::text,
-                      true) as noted,
-           min(timestamp_utc) as lo, max(timestamp_utc) as hi
-    from intake_poll
-), new as (
-    select distinct i.store_id, i.status, i.timestamp_utc
-    from intake_poll i, bounds b
-    where not exists (select from store_status s
-                      where s.store_id = i.store_id and s.timestamp_utc = i.timestamp_utc and s.status = i.status
-                        and s.timestamp_utc >= b.lo and s.timestamp_utc <= b.hi)
-      and b.noted is not null
-)
+-- (store_id, timestamp_utc) order. $1, $2: the batch's time range (intake_poll_bounds), as constants when planned
+-- (create_intake_table forces custom plans), so that only the chunks it falls in are searched for duplicates.
+-- Returns what was added.
 insert into store_status (store_id, status, timestamp_utc)
-select store_id, status, timestamp_utc from new order by store_id, timestamp_utc
+select distinct i.store_id, i.status, i.timestamp_utc
+from intake_poll i
+where not exists (select from store_status s
+                  where s.store_id = i.store_id and s.timestamp_utc = i.timestamp_utc and s.status = i.status
+                    and s.timestamp_utc >= $1::timestamptz and s.timestamp_utc <= $2::timestamptz)
+order by i.store_id, i.timestamp_utc
 returning store_id, timestamp_utc

@@ -60,10 +60,12 @@ def batches(seed: int) -> list[list[Poll]]:
     for _ in range(12):
         kind = rng.choice(["append", "append", "backfill", "same instants", "copies", "new store"])
         batch: list[Poll] = []
-        if kind == "append":
+        if kind == "append":  # one to four polls per store, some at one instant both ways
             clock += timedelta(minutes=rng.randrange(20, 400))
-            batch = [(s, rng.choice(["active", "active", "inactive"]), clock + timedelta(seconds=rng.randrange(60)))
-                     for s in rng.sample(stores, rng.randrange(1, len(stores)))]
+            batch = [(s, rng.choice(["active", "active", "inactive"]),
+                      clock + timedelta(seconds=rng.choice([0, rng.randrange(1, 3600)])))
+                     for s in rng.sample(stores, rng.randrange(1, len(stores))) for _ in range(rng.randrange(1, 5))]
+            clock += timedelta(hours=1)
         elif kind == "backfill" and clock > START:
             span = int((clock - START).total_seconds())
             batch = [(rng.choice(stores), rng.choice(["active", "inactive"]),
@@ -83,7 +85,7 @@ def batches(seed: int) -> list[list[Poll]]:
     return out
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(12))
 async def test_absorbed_batches_leave_what_a_refresh_from_scratch_leaves(conn, seed):
     everything: list[Poll] = []
     for batch in batches(seed):

@@ -57,15 +57,18 @@ begin
     update status_change_chunk
     set changes = changes - removed + added, polls = case when p_exact then polls + new_polls end
     where chunk = p_chunk;
-    -- The registry: a store polled for the first time, or earlier than it knew (its first instant's status from
-    -- the summary rows just written: an instant's inactive row is always kept).
+    -- The registry: a store polled for the first time, or earlier than it knew, or at its first instant the other
+    -- way (its first instant's status from the summary rows just written: an instant's inactive row is always kept).
+    -- Stores whose first poll is known to be earlier are not even looked up.
     insert into polled_store as k (store_id, first_poll_at, first_status, last_poll_at, status, status_since)
     select a.store_id, a.lo, f.status, a.lo, f.status, a.lo
     from unnest(span_stores, span_from) a(store_id, lo)
     cross join lateral (select c.status from status_change c where c.store_id = a.store_id and c.ts = a.lo
                         order by c.status desc limit 1) f
+    where not exists (select from polled_store k where k.store_id = a.store_id and k.first_poll_at < a.lo)
     on conflict (store_id) do update set first_poll_at = excluded.first_poll_at, first_status = excluded.first_status
-    where excluded.first_poll_at < k.first_poll_at;
+    where excluded.first_poll_at < k.first_poll_at
+       or (excluded.first_poll_at = k.first_poll_at and excluded.first_status <> k.first_status);
     return added;
 end
 $$;

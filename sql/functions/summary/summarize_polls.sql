@@ -6,7 +6,8 @@
 --   * a chunk whose summary is current apart from these writes, and that got fewer new polls than a tenth of what
 --     it holds, is updated in proportion to the new polls (summary_absorb_chunk_v1);
 --   * any other chunk (new, bulk-loaded, or written by someone else since) is summarized whole (summarize_chunk_v2).
--- The pending-write rows of these writes are then dropped, and the stores' registry entries brought up to date:
+-- The pending-write rows of these writes are then dropped, and the stores' registry entries brought up to date
+-- (polled_stores_advance_v1):
 -- when the transaction commits the summary has seen the writes. Returns the summary rows written.
 create or replace function summary_absorb_polls_v1(p_store_ids text[], p_ts timestamptz[], p_exact boolean,
                                                    p_writer text default null)
@@ -17,6 +18,8 @@ declare
     chunk record;
     written bigint := 0;
     own constant bigint := pg_current_xact_id()::text::bigint;
+    -- The stores the registry knew before these polls: their latest state can be advanced rather than recomputed.
+    known constant text[] := array(select k.store_id from polled_store k where k.store_id = any (p_store_ids));
 begin
     for chunk in
         select c.chunk, c.range_start, c.range_end, r.polls,
@@ -39,7 +42,7 @@ begin
         end if;
     end loop;
     delete from status_change_pending where xid = own or (p_writer is not null and writer = p_writer);
-    perform polled_stores_refresh_v1(array(select distinct unnest(p_store_ids)));
+    perform polled_stores_advance_v1(p_store_ids, p_ts, known);
     return written;
 end
 $$;
