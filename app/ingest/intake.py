@@ -118,7 +118,10 @@ def check_json_body(items: Any) -> Batch:
 
 
 def _store_of(batch: Batch, line: bytes) -> str:
-    return next(csv.reader([line.decode()]))[batch.columns.index("store_id")]
+    column = batch.columns.index("store_id")
+    if b'"' not in line:  # the usual line: no quoting, so no comma inside a field
+        return line.rstrip(b"\n").split(b",")[column].decode()
+    return next(csv.reader([line.decode()]))[column]
 
 
 def stores_of(batch: Batch) -> set[str]:

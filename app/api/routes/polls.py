@@ -78,15 +78,17 @@ async def post_polls(request: Request, pool: PoolDep, stores: WriteStores) -> JS
         return JSONResponse(unreadable.model_dump(), status_code=status.HTTP_422_UNPROCESSABLE_CONTENT)
     metrics.POLLS_RECEIVED.inc(batch.received)
     invalid = len(batch.rejected)
-    outside = await stores.outside(sorted(stores_of(batch)))
+    posted = stores_of(batch)
+    outside = await stores.outside(sorted(posted))
     if outside:
-        batch = restrict(batch, stores_of(batch) - outside)
+        batch = restrict(batch, posted - outside)
+        posted -= outside
     metrics.POLL_ROWS_REJECTED.labels(reason=metrics.REJECT_INVALID).inc(invalid)
     metrics.POLL_ROWS_REJECTED.labels(reason=metrics.REJECT_OUTSIDE_TENANT).inc(len(batch.rejected) - invalid)
     async with pool.acquire() as conn:
         intake = await store_batch(conn, batch)
     if intake.stored:
-        await evaluate_alerts(pool, request.app.state.settings.alert_clock, stores_of(batch))
+        await evaluate_alerts(pool, request.app.state.settings.alert_clock, posted)
     if not batch.received:
         batch.rejected.append(Rejected(0, "no polls in the body: a header and one poll per line"))
     result = _result(intake.received, intake.stored, intake.duplicates, batch)
