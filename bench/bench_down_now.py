@@ -23,7 +23,6 @@ Prints a table and writes bench/results/down_now_<name>.json.
 import argparse
 import asyncio
 import statistics
-import subprocess
 import time
 from typing import Any
 
@@ -39,7 +38,7 @@ from app.db.setup import ensure_started, migrate_database
 from app.errors import KeyNotFound, TenantNotFound
 from app.ingest import ingest
 from app.sample import generate_sample
-from bench.common import free_port, machine, start_server, table, write_results
+from bench.common import free_port, machine, start_server, table, wait_until_up, write_results
 
 BENCH_KEY = "bench-down-now"
 BENCH_TENANT = "bench-down-now"
@@ -100,22 +99,6 @@ async def time_query(pool: asyncpg.Pool, sql: str, args: tuple, runs: int) -> tu
     return times, rows
 
 
-async def wait_until_answering(session: aiohttp.ClientSession, url: str, server: subprocess.Popen) -> None:
-    """Until GET /healthz answers (not /readyz: without a worker the service is never ready for reports)."""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise SystemExit("the server exited; see its log")
-        try:
-            async with session.get(f"{url}/healthz") as response:
-                if response.status == 200:
-                    return
-        except aiohttp.ClientError:
-            pass
-        await asyncio.sleep(0.2)
-    raise SystemExit("the server did not come up within 60 s")
-
-
 async def time_cold(pool: asyncpg.Pool, now, runs: int) -> list[float]:
     """The panel's query right after its cache of business hours was emptied (as after a reload of every store's
     hours): it computes and keeps the hours of every store whose newest poll is inactive."""
@@ -139,7 +122,7 @@ async def time_fragment(settings: Settings, key: str, runs: int) -> list[float]:
     server = start_server(settings, port, log, ALERT_CLOCK="data", EMBEDDED_WORKER="false")
     try:
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:  # an IP address
-            await wait_until_answering(session, url, server)
+            await wait_until_up(session, url, server, "/healthz")
             async with session.post(f"{url}/signin", data={"key": key, "next": "/"}, allow_redirects=False) as r:
                 assert r.status == 303, f"sign-in answered {r.status}"
             times = []

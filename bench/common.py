@@ -85,13 +85,15 @@ def start_server(settings: Settings, port: int, log_path: Path, **env: str) -> s
                                 cwd=PROJECT_ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
 
 
-async def wait_until_up(session: aiohttp.ClientSession, url: str, server: subprocess.Popen) -> None:
+async def wait_until_up(session: aiohttp.ClientSession, url: str, server: subprocess.Popen,
+                        path: str = "/readyz") -> None:
+    """Until `path` answers 200 (/healthz for a service without a worker, which is never ready for reports)."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise SystemExit("the server exited; see its log")
         try:
-            async with session.get(f"{url}/readyz") as response:
+            async with session.get(f"{url}{path}") as response:
                 if response.status == 200:
                     return
         except aiohttp.ClientError:
