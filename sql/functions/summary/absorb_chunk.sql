@@ -24,12 +24,16 @@ begin
            sum(polls)
     into span_stores, span_from, span_to, new_polls
     from (select n.store_id, min(n.ts) as lo,
-                 coalesce((select s.timestamp_utc from store_status s
-                           where s.store_id = n.store_id and s.timestamp_utc > max(n.ts)
-                             and s.timestamp_utc >= p_range_start and s.timestamp_utc < p_range_end
-                           order by s.timestamp_utc limit 1), max(n.ts)) as hi,
+                 -- No stored poll follows polls appended after the store's newest (as the registry knew it before
+                 -- them: it is brought up to date after the chunks): only back-filled stores are looked up.
+                 case when min(n.ts) > min(k.last_poll_at) then max(n.ts)
+                      else coalesce((select s.timestamp_utc from store_status s
+                                     where s.store_id = n.store_id and s.timestamp_utc > max(n.ts)
+                                       and s.timestamp_utc >= p_range_start and s.timestamp_utc < p_range_end
+                                     order by s.timestamp_utc limit 1), max(n.ts)) end as hi,
                  count(*) as polls
           from unnest(p_store_ids, p_ts) n(store_id, ts)
+          left join polled_store k on k.store_id = n.store_id
           where n.ts >= p_range_start and n.ts < p_range_end
           group by n.store_id) spans;
 
