@@ -43,9 +43,30 @@ def load_queries(directory: Path = QUERY_DIR) -> dict[str, str]:
     return queries
 
 
+def without_comments(sql: str) -> str:
+    """The SQL with its `--` comments removed (outside string literals). For COPY (query) TO STDOUT with arguments:
+    asyncpg puts them into the query's text as quoted literals at every `$n`, comments included, where a value with
+    a line break would end the comment and the rest of the value would be read as SQL."""
+    out, quoted, i = [], False, 0
+    while i < len(sql):
+        if sql[i] == "'":
+            quoted = not quoted
+        elif not quoted and sql.startswith("--", i):
+            end = sql.find("\n", i)
+            i = len(sql) if end < 0 else end
+            continue
+        out.append(sql[i])
+        i += 1
+    return "".join(out)
+
+
 class _Queries:
     def __getitem__(self, name: str) -> str:
         return load_queries()[name]
+
+    def for_copy(self, name: str) -> str:
+        """The query, for COPY with arguments (see without_comments)."""
+        return without_comments(load_queries()[name])
 
     def __contains__(self, name: str) -> bool:
         return name in load_queries()

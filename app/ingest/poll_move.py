@@ -58,7 +58,7 @@ async def _pipe_part(source: asyncpg.Connection, target: asyncpg.Connection, par
         try:
             async with source.transaction():
                 await source.execute(queries["move_part_settings"])
-                await source.copy_from_query(queries["new_polls_in_range"], staged_from, staged_to, part.start,
+                await source.copy_from_query(queries.for_copy("new_polls_in_range"), staged_from, staged_to, part.start,
                                              part.end, output=chunks.put, format="binary")
         finally:
             await chunks.put(None)  # ends the target's COPY; a failure here is raised by `await producer` below

@@ -20,7 +20,7 @@ OUTAGES_HEADER = "store_id,start_utc,end_utc,minutes"
 
 async def _copy(conn: asyncpg.Connection, query: str, args: tuple, output: Output) -> None:
     target = output if callable(output) else str(output)
-    await conn.copy_from_query(queries[query], *args, output=target, format="csv", header=True)
+    await conn.copy_from_query(queries.for_copy(query), *args, output=target, format="csv", header=True)
 
 
 async def write_csv(conn: asyncpg.Connection, report_id: uuid.UUID, output: Output) -> None:

@@ -179,7 +179,7 @@ async def _copy_rows(conn: asyncpg.Connection, job: ShardJob, spool: IO[bytes]) 
 
     async with conn.transaction(readonly=True):
         await conn.execute(queries["shard_settings"])
-        await conn.copy_from_query(queries["replica_shard_rows"], *job.args, output=write, format="binary")
+        await conn.copy_from_query(queries.for_copy("replica_shard_rows"), *job.args, output=write, format="binary")
 
 
 async def _store(primary: asyncpg.Pool, job: ShardJob, spool: IO[bytes], server: str) -> None:

@@ -13,7 +13,7 @@ import pytest
 from app.config import PROJECT_ROOT
 from app.db.connect import connect, create_pool
 from app.db.migrate import FUNCTION_DIR, MIGRATION_DIR, list_functions, list_migrations, migrate, schema_state
-from app.db.queries import load_queries, parse_queries
+from app.db.queries import load_queries, parse_queries, queries, without_comments
 from app.errors import MigrationError
 from tests.support.cases import CASES
 from tests.support.reports import load_rows, report_csv
@@ -194,3 +194,8 @@ async def test_every_named_query_is_valid_sql(conn):
 
 def test_project_root_layout():
     assert (PROJECT_ROOT / "sql" / "functions").is_dir() and list_functions()
+
+
+def test_queries_for_copy_have_no_comments_for_arguments_to_land_in():
+    assert without_comments("select '--kept' as a -- $2 gone\nfrom t -- $1") == "select '--kept' as a \nfrom t "
+    assert "--" not in queries.for_copy("report_outages_csv").replace("'--", "")
