@@ -103,20 +103,10 @@ from report_rows_v2($1::timestamptz, $2::text, $3::text, $4::text[], $5::timesta
 
 -- name: create_replica_shard_rows
 -- On the primary, in the shard's completion transaction: where the rows a replica computed are COPYed (binary,
--- so the columns are replica_shard_rows's, type for type). Made once per connection; emptied at each commit.
-create temp table if not exists replica_shard_rows (
-    store_id           text,
-    date_local         date,
-    uptime_last_hour   numeric(8, 2),
-    uptime_last_day    numeric(8, 2),
-    uptime_last_week   numeric(8, 2),
-    downtime_last_hour numeric(8, 2),
-    downtime_last_day  numeric(8, 2),
-    downtime_last_week numeric(8, 2),
-    business_hours     numeric(8, 2),
-    uptime_hours       numeric(8, 2),
-    downtime_hours     numeric(8, 2)
-) on commit delete rows
+-- so the columns are replica_shard_rows's, type for type: report_rows_v2's own, taken from it, nothing computed).
+-- Made once per connection; emptied at each commit.
+create temp table if not exists replica_shard_rows on commit delete rows as
+select * from report_rows_v2(null, null, null, null, null) with no data
 
 -- name: store_replica_shard_rows
 -- A shard computed on a replica, completed as compute_report_shard completes one, in one statement: its rows (in
