@@ -61,7 +61,9 @@ with weekly as (
     select w.store_id, i.open_at, i.close_at
     from weekly w
     join pattern_intervals i using (zone, day_of_week, start_time_local, end_time_local)
-    where not exists (select from special_days s where s.store_id = w.store_id and s.day = i.day)
+    -- NOT IN over a hashed subplan rather than NOT EXISTS: the planner underestimates special_days tenfold and
+    -- picked a nested loop that scanned it once per interval (60 s instead of 0.3 s on the default sample).
+    where (w.store_id, i.day) not in (select s.store_id, s.day from special_days s)
 ), all_day_intervals as (
     select s.store_id, lower(d.local) at time zone s.zone as open_at, upper(d.local) at time zone s.zone as close_at
     from (select distinct store_id, zone from special where store_id not in (select store_id from weekly)) s
@@ -70,7 +72,7 @@ with weekly as (
         select day::date as day, local_interval_v1(day::date, time '00:00', time '00:00') as local
         from generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') day
     ) d
-    where not exists (select from special_days x where x.store_id = s.store_id and x.day = d.day)
+    where (s.store_id, d.day) not in (select x.store_id, x.day from special_days x)  -- as in weekly_intervals
 ), special_intervals as (
     select s.store_id, lower(l.local) at time zone s.zone as open_at, upper(l.local) at time zone s.zone as close_at
     from special s
