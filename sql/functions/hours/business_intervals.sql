@@ -21,7 +21,9 @@ with weekly as (
     cross join lateral store_zone_v1(t.timezone_str) z
     where (p_store_from is null or h.store_id >= p_store_from)
       and (p_store_to is null or h.store_id < p_store_to)
-      and (p_store_ids is null or h.store_id = any (p_store_ids))
+      -- IN over unnest, not = ANY: a hashed lookup even when the plan is generic (alerts and the live views pass
+      -- hundreds of ids as a parameter, and = ANY would compare each row with each of them in turn).
+      and (p_store_ids is null or h.store_id in (select unnest(p_store_ids)))
 ), special as (
     -- The dates that can matter in any zone (offsets are within a day of UTC); zone_spans narrows them.
     select s.store_id, s.date_local, s.start_time_local, s.end_time_local, z.zone
@@ -31,7 +33,7 @@ with weekly as (
     where s.date_local between (p_from at time zone 'UTC')::date - 3 and (p_to at time zone 'UTC')::date + 1
       and (p_store_from is null or s.store_id >= p_store_from)
       and (p_store_to is null or s.store_id < p_store_to)
-      and (p_store_ids is null or s.store_id = any (p_store_ids))
+      and (p_store_ids is null or s.store_id in (select unnest(p_store_ids)))
 ), zone_spans as materialized (
     -- Per zone, the local dates whose intervals can reach into [from, to]: from two days before the local date of
     -- `from` to the local date of `to`.
@@ -64,15 +66,21 @@ with weekly as (
     -- NOT IN over a hashed subplan rather than NOT EXISTS: the planner underestimates special_days tenfold and
     -- picked a nested loop that scanned it once per interval (60 s instead of 0.3 s on the default sample).
     where (w.store_id, i.day) not in (select s.store_id, s.day from special_days s)
+), all_day_stores as (
+    select distinct store_id, zone from special where store_id not in (select store_id from weekly)
+), all_day_spans as materialized (
+    -- Per zone of such stores, each local date of its span as a whole day, converted once per zone and date.
+    select span.zone, d.day::date as day, lower(l.local) at time zone span.zone as open_at,
+           upper(l.local) at time zone span.zone as close_at
+    from zone_spans span
+    cross join lateral generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') d(day)
+    cross join lateral (select local_interval_v1(d.day::date, time '00:00', time '00:00') as local) l
+    where span.zone in (select zone from all_day_stores)
 ), all_day_intervals as (
-    select s.store_id, lower(d.local) at time zone s.zone as open_at, upper(d.local) at time zone s.zone as close_at
-    from (select distinct store_id, zone from special where store_id not in (select store_id from weekly)) s
-    join zone_spans span using (zone)
-    cross join lateral (
-        select day::date as day, local_interval_v1(day::date, time '00:00', time '00:00') as local
-        from generate_series(span.first_day::timestamp, span.last_day::timestamp, interval '1 day') day
-    ) d
-    where (s.store_id, d.day) not in (select x.store_id, x.day from special_days x)  -- as in weekly_intervals
+    select s.store_id, a.open_at, a.close_at
+    from all_day_stores s
+    join all_day_spans a using (zone)
+    where (s.store_id, a.day) not in (select x.store_id, x.day from special_days x)  -- as in weekly_intervals
 ), special_intervals as (
     select s.store_id, lower(l.local) at time zone s.zone as open_at, upper(l.local) at time zone s.zone as close_at
     from special s
