@@ -102,6 +102,21 @@ async def test_resolved_by_an_active_poll_with_the_spell_business_minutes(conn, 
     assert [e["event"] for e in events] == ["incident.opened", "incident.resolved"]
 
 
+async def test_spells_resolved_together_keep_their_own_business_minutes(conn, pool):
+    # Resolved in one evaluation, from one business-hours computation for both: s1's spell spans closing time
+    # (Monday 16:30 to Tuesday 09:10: 30 + 10 minutes), s2's lies inside Tuesday's hours (09:00 to 09:08:30).
+    await setup(conn)
+    await create_rule(conn, None, "down 5", Decimal(5), "http://127.0.0.1:9/hook", "x", None, True)
+    await post(conn, ("s1", "inactive", "2024-05-13 16:30"), ("s2", "inactive", "2024-05-14 09:00"),
+               ("s1", "inactive", "2024-05-14 09:06"))
+    assert await evaluate_alerts(pool, "data") == (2, 0)
+    await post(conn, ("s2", "active", "2024-05-14 09:08:30"), ("s1", "active", "2024-05-14 09:10"))
+    assert await evaluate_alerts(pool, "data") == (0, 2)
+    minutes = {i["store_id"]: (i["resolved_at"], i["business_minutes"]) for i in await incidents(conn)}
+    assert minutes == {"s1": (utc("2024-05-14 09:10"), Decimal("40.00")),
+                       "s2": (utc("2024-05-14 09:08:30"), Decimal("8.50"))}
+
+
 async def test_deliveries_are_signed_and_retried_until_taken_exactly_once_more(conn, pool, alert_settings, receiver):
     await setup(conn)
     await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)

@@ -31,14 +31,23 @@ begin
         where i.resolved_at is null
           and (p_store_ids is null or i.store_id in (select unnest(p_store_ids)))
           and (k.status = 'active' or k.status_since > i.down_since)
+    ), ending as materialized (
+        select * from ended where resolved_at is not null
+    ), hours as (
+        -- The business hours of every ending spell's store over the span of them all, computed once and cut to
+        -- each spell below (a call per incident would plan the business-hours query hundreds of times).
+        select *
+        from business_hours_of_v1((select min(down_since) from ending), (select max(resolved_at) from ending),
+                                  array(select distinct store_id from ending))
     ), closed as (
         update incident i
         set resolved_at = e.resolved_at,
-            business_minutes = coalesce((select sum(extract(epoch from upper(r) - lower(r))) / 60
-                                         from business_hours_of_v1(e.down_since, e.resolved_at, array[e.store_id]) h,
-                                              unnest(h.hours) r), 0)
-        from ended e
-        where i.id = e.id and e.resolved_at is not null
+            business_minutes = coalesce(
+                (select sum(extract(epoch from upper(r) - lower(r))) / 60
+                 from unnest(h.hours * tstzmultirange(tstzrange(e.down_since, e.resolved_at))) r), 0)
+        from ending e
+        left join hours h on h.store_id = e.store_id
+        where i.id = e.id
         returning i.*
     ), announced as (
         insert into webhook_event (rule_id, incident_id, event, payload)
