@@ -31,7 +31,8 @@ async def background_work(settings: Settings, grace_seconds: float = DEFAULT_GRA
                           ) -> AsyncIterator[Background]:
     """Starts the three loops; on exit stops them (the report worker finishes or hands back its reports)."""
     report_pool = await create_pool(settings, max_size=worker_pool_size(settings))
-    alert_pool = await create_pool(settings, max_size=3)
+    # The timer's evaluation, and one connection per event being delivered (each stays locked while it is posted).
+    alert_pool = await create_pool(settings, max_size=2 + settings.webhook_concurrency)
     replicas = ReplicaSet.from_settings(settings)  # where report shards are computed (REPLICA_URLS)
     worker = Worker(report_pool, settings, grace_seconds=grace_seconds, replicas=replicas)
     deliverer = Deliverer(alert_pool, settings)

@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(default=8, ge=1, le=30)
     webhook_backoff_seconds: float = Field(default=2.0, gt=0)  # the first retry's delay; doubled each time
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_concurrency: int = Field(default=8, ge=1, le=64)  # events posted at once (one connection each)
 
     # The loader's bounds on input lines (app/ingest/limits.py): a line over a bound is rejected with its reason.
     # A store id must fit an index entry of store_status many times over; PostgreSQL's limit is about 2,700 bytes.

@@ -5,8 +5,10 @@ post it at once and one killed mid-delivery leaves it to the next. The body is J
 `{"id", "event", "created_at", "incident"}`; `X-Storepulse-Signature: sha256=<hex>` is the HMAC-SHA256 of the exact
 body with the rule's secret, and `X-Storepulse-Timestamp` repeats when it was sent; a receiver drops duplicates by
 `id`. A 2xx marks it delivered; anything else is retried after an exponentially growing delay with jitter, and after
-WEBHOOK_MAX_ATTEMPTS tries the event is marked failed (shown in /metrics and on the web page). Woken by NOTIFY on
-storepulse_webhooks (a connection of its own), and at the latest when the next retry is due."""
+WEBHOOK_MAX_ATTEMPTS tries the event is marked failed (shown in /metrics and on the web page). Up to
+WEBHOOK_CONCURRENCY events are posted at once, each by a loop of its own claiming the next due event (one receiver
+that is slow to answer does not hold up the others); an incident's events still go out one after the other. Woken by
+NOTIFY on storepulse_webhooks (a connection of its own), and at the latest when the next retry is due."""
 
 import asyncio
 import hashlib
@@ -69,8 +71,7 @@ class Deliverer:
                     listener = await self._listen()
                 self._wake.clear()
                 try:
-                    while not self._stop.is_set() and await self.deliver_one(client):
-                        pass
+                    await asyncio.gather(*(self._drain(client) for _ in range(self.settings.webhook_concurrency)))
                     wait = await self.pool.fetchval(queries["next_webhook_due_in"])
                 except Exception:  # noqa: BLE001 -- the database may be restarting: retry in a moment
                     log.exception("webhook delivery failed; retrying shortly")
@@ -85,6 +86,10 @@ class Deliverer:
                 await listener.close()
             if self._client is None:
                 await client.aclose()
+
+    async def _drain(self, client: httpx.AsyncClient) -> None:
+        while not self._stop.is_set() and await self.deliver_one(client):
+            pass
 
     async def _listen(self) -> asyncpg.Connection | None:
         try:

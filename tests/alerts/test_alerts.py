@@ -146,6 +146,34 @@ async def test_deliveries_are_signed_and_retried_until_taken_exactly_once_more(c
                                                                                              (1, True, None)]
 
 
+async def test_events_of_different_incidents_are_posted_at_once_and_an_incidents_in_order(conn, pool, alert_settings,
+                                                                                         receiver):
+    await setup(conn)
+    await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
+    await post(conn, ("s1", "inactive", "2024-05-13 10:00"), ("s2", "inactive", "2024-05-13 10:00"),
+               ("s3", "inactive", "2024-05-13 10:00"), ("s2", "inactive", "2024-05-13 11:00"))
+    assert await evaluate_alerts(pool, "data") == (3, 0)
+    await post(conn, ("s1", "active", "2024-05-13 11:30"))
+    assert await evaluate_alerts(pool, "data") == (0, 1)
+    held = receiver.hold = asyncio.Event()  # no request is answered until the three have arrived
+    deliverer = Deliverer(pool, alert_settings.model_copy(update={"webhook_concurrency": 4}))
+    running = asyncio.create_task(deliverer.run())
+    try:
+        waiting = await receiver.wait_for(3, accepted_only=False)  # one at a time, only one would ever arrive
+        # s1's resolution waits for its opening, in flight: the three are the openings.
+        assert sorted((r.json["event"], r.json["incident"]["store_id"]) for r in waiting) == [
+            ("incident.opened", "s1"), ("incident.opened", "s2"), ("incident.opened", "s3")]
+        held.set()
+        taken = await receiver.wait_for(4)
+    finally:
+        held.set()
+        deliverer.stop()
+        await running
+    s1 = [r.json["event"] for r in taken if r.json["incident"]["store_id"] == "s1"]
+    assert s1 == ["incident.opened", "incident.resolved"]
+    assert await conn.fetchval("select count(*) from webhook_event where delivered_at is not null") == 4
+
+
 async def test_a_receiver_that_never_recovers_gets_the_event_marked_failed(conn, pool, alert_settings, receiver):
     await setup(conn)
     await create_rule(conn, None, "down 30", Decimal(30), receiver.url, "s3cret", None, True)
