@@ -51,23 +51,23 @@ class Intake:
 
 
 def _check_lines(data_lines: Sequence[bytes], layout: PollLayout) -> Batch:
+    """The lines checked all at once, as the loader checks a block of the file (PollCheck.check: numpy for the
+    usual lines, one by one for the others); blank lines are skipped and not counted."""
     if len(data_lines) > MAX_ROWS:
         raise RequestTooLarge(f"{len(data_lines):,} rows; at most {MAX_ROWS:,} are accepted per request")
+    lines = [raw.rstrip(b"\r") for raw in data_lines]
+    blank = [not line.strip() for line in lines]
+    batch = Batch(received=len(lines) - sum(blank), columns=layout.copy_columns)
+    if not batch.received:
+        return batch
     check = PollCheck(layout)
-    batch = Batch(columns=layout.copy_columns)
-    for row, raw in enumerate(data_lines, start=1):
-        if not raw.strip():  # skipped, as the loader skips blank lines
-            check.check_each_line(b"\n")
-            continue
-        batch.received += 1
-        line = check.check_each_line(raw.rstrip(b"\r") + b"\n")
-        if line:
-            batch.lines.append(line)
-            batch.rows.append(row)
-    for line_number, reason, _ in check.result.rejects:
-        batch.rejected.append(Rejected(line_number, reason))
+    checked = check.check(b"\n".join(b"" if empty else line for line, empty in zip(lines, blank)) + b"\n")
+    batch.lines = [line + b"\n" for line in checked.split(b"\n")[:-1]]
+    dropped = set(check.dropped)  # the rows (1-based) not passed on: blank or rejected
+    batch.rows = [row for row in range(1, len(lines) + 1) if row not in dropped]
+    batch.rejected = sorted((Rejected(row, reason) for row, reason, _ in check.result.rejects),
+                            key=lambda r: r.row)
     check.result.rejects.close()
-    batch.rejected.sort(key=lambda r: r.row)
     return batch
 
 
@@ -105,6 +105,8 @@ def check_json_body(items: Any) -> Batch:
         elif None in values:
             missing = [k for k, v in zip(_KEYS, values) if v is None]
             problems[row] = f"{', '.join(missing)} missing or not a string"
+        elif any("\n" in v or "\r" in v for v in values if v is not None):  # a file's line cannot hold one either
+            problems[row] = "a value holds a line break"
         if row in problems:
             lines.append(b"\x00")  # a line that is rejected; its reason is replaced by the problem's below
             continue

@@ -41,12 +41,14 @@ async def test_csv_rows_are_checked_like_the_loader_and_good_rows_stored(server,
         "s3,active,2024-02-30 10:00:00 UTC",           # no such date
         "s4,active,2024-03-14 10:00:00 UTC,extra",     # wrong column count
         "s5,active,2024-03-14 10:00:00+01:00",         # an offset
+        " \t ",                                        # blanks only: skipped
+        "s6,active,2024-03-14 10:00:00 UTC\r",         # a CRLF line end
     )
     async with server.client() as client:
         response = await post_csv(client, body)
     assert response.status_code == 200, response.text
     result = response.json()
-    assert (result["received"], result["stored"], result["duplicates"]) == (7, 3, 0)
+    assert (result["received"], result["stored"], result["duplicates"]) == (8, 4, 0)
     assert [(r["row"], r["reason"]) for r in result["rejected"]] == [
         (3, "status must be active or inactive, got 'actif'"),
         (5, "empty store_id"),
@@ -58,6 +60,7 @@ async def test_csv_rows_are_checked_like_the_loader_and_good_rows_stored(server,
         ("s1", "active", datetime(2024, 3, 14, 10, tzinfo=UTC)),
         ("s1", "inactive", datetime(2024, 3, 14, 11, tzinfo=UTC)),
         ("s5", "active", datetime(2024, 3, 14, 9, tzinfo=UTC)),
+        ("s6", "active", datetime(2024, 3, 14, 10, tzinfo=UTC)),
     ]
 
 
@@ -67,7 +70,9 @@ async def test_json_rows_and_columns_in_any_order(server, conn):
              {"store_id": "b", "status": "active"},
              {"store_id": None, "status": "active", "timestamp_utc": "2024-03-14 10:00:00 UTC"},
              "not an object",
-             {"store_id": "c", "status": "down", "timestamp_utc": "2024-03-14 10:00:00 UTC"}]
+             {"store_id": "c", "status": "down", "timestamp_utc": "2024-03-14 10:00:00 UTC"},
+             {"store_id": "d\ne", "status": "active", "timestamp_utc": "2024-03-14 10:00:00 UTC"},
+             {"store_id": "f", "status": "active", "timestamp_utc": "2024-03-14 10:00:00 UTC"}]
     async with server.client() as client:
         response = await client.post("/polls", json=items)
         reordered = await post_csv(client, csv_body("2024-03-14 11:00:00 UTC,d,active",
@@ -78,8 +83,9 @@ async def test_json_rows_and_columns_in_any_order(server, conn):
         (4, "store_id missing or not a string"),
         (5, "not a JSON object"),
         (6, "status must be active or inactive, got 'down'"),
+        (7, "a value holds a line break"),
     ]
-    assert response.json()["stored"] == 2 and reordered.json()["stored"] == 1
+    assert response.json()["stored"] == 3 and reordered.json()["stored"] == 1
     assert await conn.fetchval("select count(*) from store_status where store_id = '8419537941919820732'") == 1
 
 
