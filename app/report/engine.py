@@ -1,10 +1,10 @@
 """Runs a claimed report: its stores split into shards (ranges of store ids) computed concurrently on separate
-connections (report_rows_v2: the weekly figures, and the days' when asked for, in one pass). Each shard's rows and
-its completion commit together, so running a report again after a crash finishes only the shards that are
-missing and never duplicates a store. Before the shards, the status change summary is brought up to date if
-someone's writes made it stale (app/summary), and the primary's WAL position is recorded on the report: with
-replicas (app/report/replicas.py) the shards are computed on a replica that has replayed past it, and stored here
-in the same one transaction per shard. This module does not touch the report's status: the job layer (app/jobs)
+connections (report_rows_v3: the weekly figures, and the days and outages when days are asked for, in one pass).
+Each shard's rows and its completion commit together, so running a report again after a crash finishes only the
+shards that are missing and never duplicates a store. Before the shards, the status change summary is brought up
+to date if someone's writes made it stale (app/summary), and the primary's WAL position is recorded on the report:
+with replicas (app/report/replicas.py) the shards are computed on a replica that has replayed past it, and stored
+here in the same one transaction per shard. This module does not touch the report's status: the job layer (app/jobs)
 owns that."""
 
 import asyncio

@@ -1,6 +1,7 @@
-"""A report's outages (rule 11): computed for its as_of on the first request and kept with it (report_outage), so
-every later request, the store page and the fleet view read the same list. The report's row is locked meanwhile:
-a second request waits and then finds them there."""
+"""A report's outages (rule 11), kept with it (report_outage) so every request, the store page and the fleet view
+read the same list. A report asked for days gets them from its shards, in the pass that computes its days, and is
+complete with them (outages_at set). For any other report they are computed for its as_of on the first request;
+the report's row is locked meanwhile: a second request waits and then finds them there."""
 
 from datetime import datetime
 
@@ -33,4 +34,5 @@ async def _compute(pool: asyncpg.Pool, report: Report, store_ids: list[str] | No
         if claimed is None or claimed["ready"]:
             return
         await conn.execute(queries["shard_settings"])
+        await conn.execute(queries["clear_report_outages"], report.id)
         await conn.execute(queries["compute_report_outages"], report.id, report.as_of, store_ids, until)

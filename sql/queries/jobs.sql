@@ -99,7 +99,9 @@ with rows as (
 )
 update report r
 set status = 'complete', finished_at = now(), row_count = rows.n, worker_id = null, lease_expires_at = null,
-    error = null
+    error = null,
+    -- A report with days got its outages from its shards (compute_report_shard): complete with them.
+    outages_at = case when r.parameters ->> 'days' is not null then coalesce(r.outages_at, now()) else r.outages_at end
 from rows
 where r.id = $1::uuid and r.worker_id = $2::text and r.status = 'running'
   and not exists (select 1 from report_shard s where s.report_id = $1::uuid and s.finished_at is null)
@@ -156,6 +158,8 @@ with cancelled as (
     delete from report_row where report_id in (select id from cancelled)
 ), deleted_days as (
     delete from report_day where report_id in (select id from cancelled)
+), deleted_outages as (
+    delete from report_outage where report_id in (select id from cancelled)
 ), deleted_shards as (
     delete from report_shard
     where (report_id, shard) in (select report_id, shard from report_shard
@@ -165,13 +169,15 @@ with cancelled as (
 select * from cancelled
 
 -- name: discard_cancelled_rows
--- Deletes the rows, days and shards of a report only if it is cancelled (never those of a live report).
+-- Deletes the rows, days, outages and shards of a report only if it is cancelled (never those of a live report).
 with cancelled as (
     select id from report where id = $1::uuid and status = 'cancelled'
 ), deleted_shards as (
     delete from report_shard where report_id in (select id from cancelled)
 ), deleted_days as (
     delete from report_day where report_id in (select id from cancelled)
+), deleted_outages as (
+    delete from report_outage where report_id in (select id from cancelled)
 )
 delete from report_row where report_id in (select id from cancelled)
 

@@ -20,7 +20,7 @@ from app.db.two_phase import GID_PREFIX
 from tests.support.api import model_csv, model_input, wait_for_report
 from tests.support.commands import AppProcess, app_env, run_app, run_bounded
 from tests.support.database import cluster_home, fetch, free_port, throwaway_cluster
-from tests.support.model import days, days_csv
+from tests.support.model import days, days_csv, outages
 from tests.support.wait import wait_until
 
 DEMO_TIMEOUT = 900.0  # the demo loads the default sample (~2 M polls): about a minute here, far less than this
@@ -153,6 +153,15 @@ async def test_sample_ingest_summarize_report_keys_serve_worker_and_retention(db
     polls, hours, zones, special = await model_input(conn)
     assert days_out.read_text() == days_csv(days(polls, hours, zones, newest, last_day - timedelta(days=2),
                                                  last_day, special=special))
+    # The report with days came complete with its outages, computed by its shards: the model's, for its as_of.
+    report = await conn.fetchrow("select id, outages_at from report where parameters ->> 'days' is not null")
+    assert report["outages_at"] is not None
+    stored = await conn.fetch("select store_id, start_utc, end_utc from report_outage where report_id = $1 "
+                              "order by store_id, start_utc", report["id"])
+    expected_outages = outages(polls, hours, zones, newest, special=special)
+    assert {s: [(r["start_utc"], r["end_utc"]) for r in stored if r["store_id"] == s]
+            for s in {r["store_id"] for r in stored}} == {s: v for s, v in expected_outages.items() if v}
+    assert stored
 
     # A tenant and keys, as an operator makes them; the key is printed alone on the last line.
     store = await conn.fetchval("select min(store_id) from store_status")

@@ -98,14 +98,21 @@ def test_outages_and_days_agree_with_the_model(sync_conn, scenario, offsets):
         "select * from report_outages_v1($1, null, null, null) order by store_id, start_utc", as_of))
     expected_outages = {s: spans for s, spans in outages(polls, hours, zones, as_of, special=special).items() if spans}
     assert _interval_seconds(sql_outages) == expected_outages
-    sql_days = loop.run_until_complete(conn.fetch(
-        "select * from report_figures_v1($1, null, null, null, null, $2, $3) where date_local is not null",
-        as_of, first, last))
+    # A report with days gets its days, weekly figures and outages from one pass (its shards' call).
+    one_pass = loop.run_until_complete(conn.fetch(
+        "select * from report_figures_v2($1, null, null, null, null, $2, $3, true)", as_of, first, last))
     actual = {(r["store_id"], r["date_local"]): (r["business_seconds"], r["uptime_seconds"], r["downtime_seconds"])
-              for r in sql_days}
+              for r in one_pass if r["date_local"] is not None}
     expected = {key: tuple(_seconds(v) for v in (f.business, f.uptime, f.downtime))
                 for key, f in days(polls, hours, zones, as_of, first, last, special=special).items()}
     assert actual == expected
+    assert _interval_seconds(sorted([r for r in one_pass if r["start_utc"] is not None],
+                                    key=lambda r: (r["store_id"], r["start_utc"]))) == expected_outages
+    weekly = loop.run_until_complete(conn.fetch("select * from report_seconds_v3($1, null, null, null)", as_of))
+    figures = ("store_id", "uptime_last_hour", "uptime_last_day", "uptime_last_week", "downtime_last_hour",
+               "downtime_last_day", "downtime_last_week")
+    assert sorted(tuple(r[k] for k in figures) for r in weekly) == sorted(
+        tuple(r[k] for k in figures) for r in one_pass if r["date_local"] is None and r["start_utc"] is None)
 
 
 def _seconds(value: timedelta):

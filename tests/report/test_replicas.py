@@ -94,6 +94,11 @@ async def test_replica_report_is_identical_to_primary(db_settings, loaded, repli
     assert (tmp_path / "replica.csv").read_text() == (tmp_path / "primary.csv").read_text()
     assert (tmp_path / "replica_days.csv").read_text() == (tmp_path / "primary_days.csv").read_text()
     assert len((tmp_path / "replica_days.csv").read_text().splitlines()) > 7 * 250
+    # Their outages too, computed with the days by the shards, on the replica and on the primary.
+    outage_rows = ("select store_id, start_utc, end_utc from report_outage where report_id = $1 "
+                   "order by store_id, start_utc")
+    assert standby.outages_at is not None and primary.outages_at is not None
+    assert await pool.fetch(outage_rows, standby.id) == await pool.fetch(outage_rows, primary.id) != []
     total, done, rows = await stores_counted(pool, standby.id)
     assert total == done == rows == primary.row_count > 250
 
@@ -214,7 +219,7 @@ async def test_rows_for_a_finished_shard_are_not_stored_again(loaded, on_replica
             await places(pool, report.id)
         async with conn.transaction():
             await conn.execute(queries["create_replica_shard_rows"])
-            await conn.execute("insert into replica_shard_rows select store_id, null, 1, 1, 1, 1, 1, 1 "
+            await conn.execute("insert into replica_shard_rows_v3 select store_id, null, 1, 1, 1, 1, 1, 1 "
                                "from report_row where report_id = $1", report.id)
             assert await conn.fetchval(queries["store_replica_shard_rows"], report.id, 0, "elsewhere") is None
         assert await stored_rows(conn, report.id) == rows
