@@ -27,7 +27,7 @@ select case when $3::timestamptz = 'infinity'
                   where first_poll_at <= $1 and ($2::text[] is null or store_id = any ($2::text[])))
             else (select count(*)::int
                   from (select distinct store_id
-                        from report_polls_v3($1 - interval '7 days', $1, null, null, $2::text[], $3)) s) end
+                        from report_polls_v3(hours_before_v1($1, 168), $1, null, null, $2::text[], $3)) s) end
 
 -- name: set_report_stores_total
 update report set stores_total = $2 where id = $1

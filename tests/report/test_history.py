@@ -73,3 +73,39 @@ def test_reports_over_long_histories_agree_with_the_model(sync_conn, history, wa
     loop.run_until_complete(refresh_summary_on(conn))
     actual = loop.run_until_complete(sql_figures(conn, as_of, wanted, summary_until=INFINITY))
     assert differences(expected, actual) == [], "summary"
+
+
+def test_the_windows_are_whole_hours_in_any_session_time_zone(sync_conn):
+    """Rule 2: the week is 7 x 24 hours before as_of even for a session whose TimeZone steps over a DST change (in
+    New York, `as_of - interval '7 days'` across 2024-03-10 is 167 hours)."""
+    loop, conn = sync_conn
+    as_of = utc("2024-03-12 12:00")
+    polls = [Poll("a", INACTIVE, as_of - timedelta(days=8)), Poll("b", ACTIVE, as_of - timedelta(days=9)),
+             Poll("b", INACTIVE, as_of - timedelta(hours=167, minutes=30))]
+    loop.run_until_complete(_load(conn, polls, [], as_of, None))
+    expected = compute_report(polls, [], {}, as_of, None)
+    assert expected["a"].downtime_last_week == timedelta(hours=168)
+    loop.run_until_complete(conn.execute("set timezone = 'America/New_York'"))
+    try:
+        for until in (None, MINUS_INFINITY, INFINITY):
+            actual = loop.run_until_complete(sql_figures(conn, as_of, summary_until=until))
+            assert differences(expected, actual) == [], until
+    finally:
+        loop.run_until_complete(conn.execute("reset timezone"))
+
+
+def test_a_report_excludes_the_chunks_outside_its_window_when_planned(sync_conn):
+    """With as_of and the summary's extent given as constants (as the engine gives them), the bounds derived from
+    them are constants too: TimescaleDB excludes old chunks when the statement is planned, not at every executor
+    start (nor at every rescan of the per-store probe), which on a long history cost more than the report's rows."""
+    loop, conn = sync_conn
+    as_of = BOUNDARY + timedelta(hours=5)
+    polls = [Poll(s, ACTIVE if d % 2 else INACTIVE, as_of - timedelta(days=d, hours=3))
+             for s in STORES for d in range(0, 30)]
+    loop.run_until_complete(_load(conn, polls, [], as_of, None))
+    literal = as_of.isoformat()
+    plan = "\n".join(r[0] for r in loop.run_until_complete(conn.fetch(
+        f"explain select * from report_rows_v3('{literal}'::timestamptz, null, null, null, 'infinity'::timestamptz)")))
+    startup = [line.strip() for line in plan.splitlines()
+               if "excluded during startup" in line and not line.strip().endswith(": 0")]
+    assert startup == [], plan

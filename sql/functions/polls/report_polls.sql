@@ -7,17 +7,19 @@
 -- The status at `from` (rule 7) is the last poll before it, however old; for a store first polled after `from`, its
 -- first status carried back, as a row at `from`. The rows of the day before `from` are read with the window (the
 -- summary keeps each store's first poll of every day, so a store polled that day has its status at `from` there);
--- for the other stores it is one index probe each. Nothing older is read: the cost does not grow with history. The
--- stores and their first polls come from the registry kept with the summary (polled_store); the probe finds the last
--- summary row before `from`, or, for a store whose earlier rows retention dropped, the row it kept
--- (status_change_baseline). When the summary is not current everywhere up to `now` (summary_until < now: outside
+-- for the other stores first polled before `from` it is one index probe each, newest chunk first (an ordered
+-- ChunkAppend stops at the first chunk holding a row: one chunk per day the store was silent before `from`). A store
+-- first polled at or after `from` has no row before it and is not probed. Nothing else older is read: the cost does
+-- not grow with history. The stores and their first polls come from the registry kept with the summary
+-- (polled_store); the probe finds the last summary row before `from`, or, for a store whose earlier rows retention
+-- dropped, the row it kept (status_change_baseline). When the summary is not current everywhere up to `now` (summary_until < now: outside
 -- writes not summarized yet), the stores polled in the stale days join those of the registry, with their first
 -- polls there; when it is not current before `from`, the probe reads the polls.
 create or replace function report_polls_v3(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
                                            p_store_ids text[], p_summary_until timestamptz)
 returns table (store_id text, ts timestamptz, status poll_status)
 language sql stable as $$
-    select * from status_rows_v1(p_from - interval '1 day', p_now, p_now, p_store_from, p_store_to, p_store_ids,
+    select * from status_rows_v1(hours_before_v1(p_from, 24), p_now, p_now, p_store_from, p_store_to, p_store_ids,
                                  p_summary_until)
     union all
     select u.store_id, b.ts, b.status
@@ -42,13 +44,14 @@ language sql stable as $$
           group by f.store_id
           -- Not the stores whose status at `from` the day before gave (a hashed subplan).
           having f.store_id not in (select r.store_id
-                                    from status_rows_v1(p_from - interval '1 day', p_from, p_now, p_store_from,
+                                    from status_rows_v1(hours_before_v1(p_from, 24), p_from, p_now, p_store_from,
                                                         p_store_to, p_store_ids, p_summary_until) r
                                     where r.ts < p_from)) u
     cross join lateral (
         (select c.ts, c.status
          from status_change c
          where coalesce(p_summary_until, (select status_change_stale_from_v1(p_now))) >= p_from
+           and u.first_poll_at < p_from
            and c.store_id = u.store_id and c.ts < p_from
          order by c.ts desc, c.status desc
          limit 1)
@@ -56,6 +59,7 @@ language sql stable as $$
         (select s.timestamp_utc, s.status
          from store_status s
          where coalesce(p_summary_until, (select status_change_stale_from_v1(p_now))) < p_from
+           and u.first_poll_at < p_from
            and s.store_id = u.store_id and s.timestamp_utc < p_from
          order by s.timestamp_utc desc, s.status desc
          limit 1)

@@ -35,10 +35,10 @@ language sql stable as $$
 with pieces as not materialized (
     -- With days, from a day before days_from (every zone's local midnight of days_from is after it), else the week.
     select p.*, p.ends_at - p.starts_at as length,
-           greatest(p.ends_at - greatest(p.starts_at, p_now - interval '1 hour'), interval '0') as in_hour,
-           greatest(p.ends_at - greatest(p.starts_at, p_now - interval '1 day'), interval '0') as in_day,
-           greatest(p.ends_at - greatest(p.starts_at, p_now - interval '7 days'), interval '0') as in_week
-    from status_pieces_v1(least(p_now - interval '7 days', (p_days_from - 1)::timestamp at time zone 'UTC'), p_now,
+           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
+           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
+           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 168)), interval '0') as in_week
+    from status_pieces_v1(least(hours_before_v1(p_now, 168), (p_days_from - 1)::timestamp at time zone 'UTC'), p_now,
                           p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null) p
 ), marked as (
     -- With days or outages: each piece with its run, the number of pieces not both in hours and down up to it.
@@ -46,9 +46,9 @@ with pieces as not materialized (
     from pieces p
     where p_days_from is not null or p_outages
 ), outages as (
-    select store_id, greatest(min(starts_at), p_now - interval '7 days') as start_utc, max(ends_at) as end_utc
+    select store_id, greatest(min(starts_at), hours_before_v1(p_now, 168)) as start_utc, max(ends_at) as end_utc
     from marked
-    where p_outages and in_hours and down and ends_at > p_now - interval '7 days'
+    where p_outages and in_hours and down and ends_at > hours_before_v1(p_now, 168)
     group by store_id, run
 ), per_day as (
     select store_id, day_local,
