@@ -109,3 +109,17 @@ def test_a_report_excludes_the_chunks_outside_its_window_when_planned(sync_conn)
     startup = [line.strip() for line in plan.splitlines()
                if "excluded during startup" in line and not line.strip().endswith(": 0")]
     assert startup == [], plan
+
+
+def test_a_store_whose_only_poll_is_at_as_of_and_not_summarized_is_reported(sync_conn):
+    """Rule 3 with a stale summary whose stale range starts at as_of itself: the store's first status is carried
+    back over the week (found by hypothesis: the stale days were looked at only when they began before as_of)."""
+    loop, conn = sync_conn
+    as_of = BOUNDARY
+    polls = [Poll("d", ACTIVE, as_of - timedelta(days=14)), Poll("e", INACTIVE, as_of)]
+    loop.run_until_complete(_load(conn, polls, [], as_of, 0))
+    expected = compute_report(polls, [], {}, as_of, None)
+    assert set(expected) == {"d", "e"}
+    for until in (None, as_of, MINUS_INFINITY):
+        actual = loop.run_until_complete(sql_figures(conn, as_of, summary_until=until))
+        assert differences(expected, actual) == [], until

@@ -12,9 +12,10 @@
 -- first polled at or after `from` has no row before it and is not probed. Nothing else older is read: the cost does
 -- not grow with history. The stores and their first polls come from the registry kept with the summary
 -- (polled_store); the probe finds the last summary row before `from`, or, for a store whose earlier rows retention
--- dropped, the row it kept (status_change_baseline). When the summary is not current everywhere up to `now` (summary_until < now: outside
--- writes not summarized yet), the stores polled in the stale days join those of the registry, with their first
--- polls there; when it is not current before `from`, the probe reads the polls.
+-- dropped, the row it kept (status_change_baseline). When the summary is not current everywhere up to `now`
+-- (summary_until <= now: outside writes not summarized yet, perhaps a poll at `now` itself), the stores polled in
+-- the stale days join those of the registry, with their first polls there; when it is not current before `from`,
+-- the probe reads the polls.
 create or replace function report_polls_v3(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
                                            p_store_ids text[], p_summary_until timestamptz)
 returns table (store_id text, ts timestamptz, status poll_status)
@@ -34,7 +35,8 @@ language sql stable as $$
                 union all
                 select s.store_id, min(s.timestamp_utc), (array_agg(s.status order by s.timestamp_utc, s.status desc))[1]
                 from store_status s
-                where coalesce(p_summary_until, (select status_change_stale_from_v1(p_now))) < p_now
+                -- At or before now: a store whose only poll is one at `now` itself, not summarized yet, is reported.
+                where coalesce(p_summary_until, (select status_change_stale_from_v1(p_now))) <= p_now
                   and s.timestamp_utc >= coalesce(p_summary_until, (select status_change_stale_from_v1(p_now)))
                   and s.timestamp_utc <= p_now
                   and (p_store_from is null or s.store_id >= p_store_from)
