@@ -113,32 +113,6 @@ class ReportRow(BaseModel):
     downtime_last_week: decimal.Decimal
 
 
-class ReportDay(BaseModel):
-    """Rule 12: one store's business time, uptime and downtime on one local date, in hours, for a report asked for days."""
-
-    model_config = ConfigDict(from_attributes=True)
-    DB_NAME: ClassVar[str] = "report_day"
-
-    report_id: uuid.UUID
-    store_id: str
-    date_local: datetime.date
-    business_hours: decimal.Decimal
-    uptime_hours: decimal.Decimal
-    downtime_hours: decimal.Decimal
-
-
-class ReportOutage(BaseModel):
-    """Rule 11: one outage of a store in a report's week (in business hours and inactive), kept once asked for."""
-
-    model_config = ConfigDict(from_attributes=True)
-    DB_NAME: ClassVar[str] = "report_outage"
-
-    report_id: uuid.UUID
-    store_id: str
-    start_utc: datetime.datetime
-    end_utc: datetime.datetime
-
-
 class ReportShard(BaseModel):
     """A range of store ids computed as one unit of a report."""
 
