@@ -1,5 +1,5 @@
 -- Queries of the report engine (app/report). The computation itself is report_rows_v3 (sql/functions/report), over
--- status_pieces_v1 (sql/functions/status).
+-- status_pieces_v2 (sql/functions/status).
 
 -- name: report_shards
 select shard, store_from, store_to, finished_at, computed_on from report_shard where report_id = $1 order by shard

@@ -1,5 +1,5 @@
 -- Queries of the web pages (app/web/data.py runs them). Figures come from report_row, the stored report; the
--- store timeline from status_pieces_v1 (sql/functions/status), the pieces every report figure is summed from.
+-- store timeline from status_pieces_v2 (sql/functions/status), the pieces every report figure is summed from.
 
 -- name: web_report
 select *
@@ -148,12 +148,12 @@ order by day
 -- name: web_store_timeline
 -- What the store page draws for store $1 over [$2, $3] in its zone $4, cut at local midnights: its business hours
 -- (kind 'hours': the day's open spans) and its status (kind 'status'), the latter also cut where business hours
--- open or close (in_hours). The pieces are status_pieces_v1's, the ones every report figure is summed from; runs
+-- open or close (in_hours). The pieces are status_pieces_v2's, the ones every report figure is summed from; runs
 -- of pieces with the same state are merged. Each has its UTC bounds, its length in seconds and its local
 -- wall-clock hours since the local day's midnight.
 with pieces as (
     select p.*, case when p.down then 'inactive' else 'active' end as status
-    from status_pieces_v1($2::timestamptz, $3::timestamptz, null, null, array[$1::text], null, true) p
+    from status_pieces_v2($2::timestamptz, $3::timestamptz, null, null, array[$1::text], null, true, false) p
 ), hours_runs as (
     select day_local, starts_at, ends_at, in_hours,
            sum(case when in_hours is distinct from previous or starts_at <> previous_end then 1 else 0 end)

@@ -8,9 +8,10 @@
 -- pieces in that state (a piece in another state ends a run, so a store closing while down and opening again while
 -- down has two), cut at now - 7 d. The outages' lengths add up to the store's downtime_last_week.
 --
--- One pass over status_pieces_v1: pieces are summed per store and local date (one group per store without days),
--- then per store, as intervals (exact to the microsecond, and much cheaper to add than numeric seconds), which
--- become seconds at the end; the outages are runs of the same pieces. Only `outages` alone (report_outages_v1)
+-- One pass over status_pieces_v2. Without days or outages the six figures are summed per store straight from the
+-- pieces. With them, the pieces are kept once (cut) and summed per store and local date for the days, per store for
+-- the six figures, and per store and run for the outages. Sums are of intervals (exact to the microsecond, and much
+-- cheaper to add than numeric seconds), which become seconds at the end. Only `outages` alone (report_outages_v1)
 -- skips the figures.
 create or replace function report_figures_v2(p_now timestamptz, p_store_from text, p_store_to text,
                                              p_store_ids text[], p_summary_until timestamptz,
@@ -33,32 +34,42 @@ returns table (
 )
 language sql stable as $$
 with pieces as not materialized (
-    -- With days, from a day before days_from (every zone's local midnight of days_from is after it), else the week.
+    -- With days, from 16 hours before days_from's UTC midnight (no zone's local midnight of days_from is earlier:
+    -- the largest offset tzdata has ever had is under 15 hours), else the week.
     select p.*, p.ends_at - p.starts_at as length,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 168)), interval '0') as in_week
-    from status_pieces_v1(least(hours_before_v1(p_now, 168), (p_days_from - 1)::timestamp at time zone 'UTC'), p_now,
-                          p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null) p
-), marked as (
-    -- With days or outages: each piece with its run, the number of pieces not both in hours and down up to it.
-    select p.*, count(*) filter (where not (in_hours and down)) over (partition by store_id order by starts_at) as run
-    from pieces p
-    where p_days_from is not null or p_outages
+    from status_pieces_v2(least(hours_before_v1(p_now, 168), hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
+                          p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null,
+                          p_outages) p
+), cut as materialized (
+    -- With days: every piece (each reported store has pieces on every local date from days_from to now's);
+    -- outages alone: the pieces in hours and down.
+    select store_id, starts_at, ends_at, in_hours, down, day_local, run, length, in_hour, in_day, in_week
+    from pieces
+    where p_days_from is not null or (p_outages and in_hours and down)
 ), outages as (
+    -- A run's pieces in hours and down are one outage (status_pieces_v2 numbers the runs).
     select store_id, greatest(min(starts_at), hours_before_v1(p_now, 168)) as start_utc, max(ends_at) as end_utc
-    from marked
+    from cut
     where p_outages and in_hours and down and ends_at > hours_before_v1(p_now, 168)
     group by store_id, run
 ), per_day as (
     select store_id, day_local,
+           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down
+    from cut
+    where p_days_from is not null
+    group by store_id, day_local
+), per_store as materialized (
+    select store_id,
            sum(in_hour) filter (where in_hours and not down) as up_hour, sum(in_day) filter (where in_hours and not down) as up_day,
            sum(in_week) filter (where in_hours and not down) as up_week, sum(in_hour) filter (where in_hours and down) as down_hour,
            sum(in_day) filter (where in_hours and down) as down_day, sum(in_week) filter (where in_hours and down) as down_week,
-           sum(length) filter (where in_hours) as business, sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down
-    from marked
+           max(day_local) as last_day
+    from cut
     where p_days_from is not null
-    group by store_id, day_local
+    group by store_id
 )
 -- Without days: the six figures straight from the pieces (the branches that do not apply fold away when planned).
 select store_id, null::date,
@@ -71,17 +82,21 @@ where p_days_from is null and not p_outages
 group by store_id
 union all
 select store_id, null::date,
-       seconds_v1(sum(up_hour)), seconds_v1(sum(up_day)), seconds_v1(sum(up_week)),
-       seconds_v1(sum(down_hour)), seconds_v1(sum(down_day)), seconds_v1(sum(down_week)),
+       seconds_v1(up_hour), seconds_v1(up_day), seconds_v1(up_week),
+       seconds_v1(down_hour), seconds_v1(down_day), seconds_v1(down_week),
        null::numeric, null::numeric, null::numeric, null::timestamptz, null::timestamptz
-from per_day
-group by store_id
+from per_store
 union all
-select s.store_id, d.day::date, null, null, null, null, null, null,
-       seconds_v1(f.business), seconds_v1(f.up), seconds_v1(f.down), null, null
-from (select distinct store_id from per_day) s
-cross join generate_series(p_days_from::timestamp, p_days_to::timestamp, interval '1 day') d(day)
-left join per_day f on f.store_id = s.store_id and f.day_local = d.day::date
+select store_id, day_local, null, null, null, null, null, null,
+       seconds_v1(coalesce(up, interval '0') + coalesce(down, interval '0')), seconds_v1(up), seconds_v1(down), null, null
+from per_day
+where day_local between p_days_from and p_days_to
+union all
+-- The dates after the store's last one with a piece (after `now` where it is): zeros.
+select s.store_id, d.day::date, null, null, null, null, null, null, 0, 0, 0, null, null
+from per_store s
+cross join lateral generate_series(greatest(s.last_day + 1, p_days_from)::timestamp, p_days_to::timestamp,
+                                   interval '1 day') d(day)
 union all
 select store_id, null, null, null, null, null, null, null, null, null, null, start_utc, end_utc
 from outages

@@ -1,5 +1,5 @@
--- Rules 3, 7 and 8, and the time line every figure is summed from. status_pieces_v1(from, now, store_from, store_to,
--- store_ids, summary_until, local_days): for every store with a poll at or before `now` (rule 3) among the stores
+-- Rules 3, 7 and 8, and the time line every figure is summed from. status_pieces_v2(from, now, store_from, store_to,
+-- store_ids, summary_until, local_days, runs): for every store with a poll at or before `now` (rule 3) among the stores
 -- in [store_from, store_to) and store_ids (nulls: all), consecutive pieces [starts_at, ends_at) covering [from, now]
 -- exactly, each with one business-hours state (in_hours, rule 5/10 via business_intervals_v1) and one status (down:
 -- inactive). The report's figures (report_seconds_v3), outages (report_outages_v1), days (rule 12) and the store
@@ -16,12 +16,16 @@
 --   rows, so "in hours" is "running sum > -1000": a store with rows is open while one of its intervals is, a store
 --   without rows always.
 -- * local_days: every piece also carries the local date it lies in (day_local; null without local_days).
+-- * runs (rule 11): every piece also carries its run, the number of pieces up to it that are not both in hours and
+--   down, so that the pieces of one outage share a store and a run (null without runs). Counted over the time line's
+--   own order, which the planner knows: no second sort. Without runs the CASE folds away with its window.
 -- Plain SQL and STABLE: inlined into the caller, so `from`, `now`, the store range and summary_until are constants
 -- when the statement is planned (chunks outside [from, now] are excluded).
-create or replace function status_pieces_v1(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
-                                            p_store_ids text[], p_summary_until timestamptz, p_local_days boolean)
+create or replace function status_pieces_v2(p_from timestamptz, p_now timestamptz, p_store_from text, p_store_to text,
+                                            p_store_ids text[], p_summary_until timestamptz, p_local_days boolean,
+                                            p_runs boolean)
 returns table (store_id text, starts_at timestamptz, ends_at timestamptz, in_hours boolean, down boolean,
-               day_local date)
+               day_local date, run bigint)
 language sql stable as $$
 with polls as (
     -- Only the rows where a store's status changes cut pieces: the rest (most of the summary's rows: each day's
@@ -64,9 +68,14 @@ with polls as (
            case when p_local_days then max(day) over by_time end as day_local
     from events
     window by_time as (partition by store_id order by ts)
+), pieces as (
+    select store_id, ts, next_ts, in_hours, last_down is not distinct from last_poll as down, day_local
+    from timeline
+    where last_poll is not null  -- rule 3: a store with hours but no poll is not reported
+      and next_ts > greatest(ts, p_from)
 )
-select store_id, greatest(ts, p_from), next_ts, in_hours, last_down is not distinct from last_poll, day_local
-from timeline
-where last_poll is not null  -- rule 3: a store with hours but no poll is not reported
-  and next_ts > greatest(ts, p_from)
+select store_id, greatest(ts, p_from), next_ts, in_hours, down, day_local,
+       case when p_runs then count(*) filter (where not (in_hours and down))
+                                over (partition by store_id order by ts rows unbounded preceding) end
+from pieces
 $$;
