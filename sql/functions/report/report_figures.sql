@@ -35,7 +35,7 @@ returns table (
 language sql stable as $$
 with pieces as not materialized (
     -- With days, from 16 hours before days_from's UTC midnight (no zone's local midnight of days_from is earlier:
-    -- the largest offset tzdata has ever had is under 15 hours), else the week.
+    -- the largest offset tzdata has, a 19th-century local mean time, is under 15 h 15 min), else the week.
     select p.*, p.ends_at - p.starts_at as length,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
