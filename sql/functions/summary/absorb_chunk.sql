@@ -46,14 +46,19 @@ begin
     insert into status_change (store_id, ts, status)
     select store_id, ts, status
     from (select s.store_id, s.timestamp_utc as ts, s.status,
-                 lag(s.status, 1, a.before) over (partition by s.store_id order by s.timestamp_utc, s.status)
+                 lag(s.status, 1, b.status) over (partition by s.store_id order by s.timestamp_utc, s.status)
                      as previous
-          from (select a.*, (select c.status from status_change c
-                             where c.store_id = a.store_id and c.ts < a.lo
-                               and c.ts >= p_range_start and c.ts < p_range_end
-                             order by c.ts desc, c.status desc limit 1) as before
-                from unnest(span_stores, span_from, span_to) a(store_id, lo, hi)) a
+          from unnest(span_stores, span_from, span_to) a(store_id, lo, hi)
           join store_status s on s.store_id = a.store_id and s.timestamp_utc >= a.lo and s.timestamp_utc <= a.hi
+          left join (
+              -- The summary row just before each span, for every span at once: one pass over the chunk's rows of
+              -- these stores, where a probe per store cost 13 us each (the setup of its ordered ChunkAppend), 0.18 s
+              -- for an hour of polls of 14,000 stores.
+              select distinct on (c.store_id) c.store_id, c.status
+              from status_change c
+              join unnest(span_stores, span_from) x(store_id, lo) on x.store_id = c.store_id and c.ts < x.lo
+              where c.ts >= p_range_start and c.ts < p_range_end
+              order by c.store_id, c.ts desc, c.status desc) b on b.store_id = a.store_id
           where s.timestamp_utc >= p_range_start and s.timestamp_utc < p_range_end) ordered
     where previous is distinct from status;
     get diagnostics added = row_count;

@@ -13,22 +13,26 @@ set plan_cache_mode = force_custom_plan  -- `oldest` is a constant when planned:
 as $$
 declare
     appended text[];
+    appended_hi timestamptz[];
     oldest timestamptz;
     updated integer := 0;
     others text[];
 begin
-    select array_agg(b.store_id), min(k.last_poll_at)
-    into appended, oldest
-    from (select n.store_id, min(n.ts) as lo from unnest(p_store_ids, p_ts) n(store_id, ts) group by n.store_id) b
-    join polled_store k on k.store_id = b.store_id
-    where b.store_id = any (p_known) and b.lo > k.last_poll_at;
+    -- Joined before grouped, and the update below reads these arrays: the planner knows how many rows an array
+    -- holds but guesses 200 groups for a GROUP BY over one, and so probed the registry's index once per store (6 us
+    -- each, twice, for an hour of polls of 14,000 stores) where a hash join reads it once.
+    select array_agg(b.store_id), array_agg(b.hi), min(b.last_poll_at)
+    into appended, appended_hi, oldest
+    from (select n.store_id, k.last_poll_at, max(n.ts) as hi
+          from unnest(p_store_ids, p_ts) n(store_id, ts)
+          join polled_store k on k.store_id = n.store_id
+          where n.store_id = any (p_known)
+          group by n.store_id, k.last_poll_at
+          having min(n.ts) > k.last_poll_at) b;
 
     if appended is not null then
         with batch as (
-            select n.store_id, max(n.ts) as hi
-            from unnest(p_store_ids, p_ts) n(store_id, ts)
-            where n.store_id = any (appended)
-            group by n.store_id
+            select * from unnest(appended, appended_hi) b(store_id, hi)
         ), instants as (
             -- The summary's rows after each store's newest poll: one per instant, inactive when polled both ways.
             select c.store_id, c.ts, bool_or(c.status = 'inactive') as down
