@@ -35,10 +35,10 @@ limit $4
 
 -- name: evaluate_alerts
 -- $1 the clock ('wall': now(); 'data': the newest poll), $2 the stores (null: every store down or with an open
--- incident).
-select opened, resolved
-from alert_evaluate_v1(case when $1::text = 'data' then newest_poll_v1() else now() end, $2::text[])
-where case when $1::text = 'data' then newest_poll_v1() else now() end is not null
+-- incident). The clock is read once (the newest poll reads the newest chunk).
+select e.opened, e.resolved
+from (select case when $1::text = 'data' then newest_poll_v1() else now() end as at offset 0) c
+cross join lateral (select * from alert_evaluate_v1(c.at, $2::text[]) where c.at is not null) e
 
 -- name: claim_due_webhook
 -- The oldest event due for delivery, locked until this transaction ends (a deliverer killed mid-delivery leaves it

