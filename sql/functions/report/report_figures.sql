@@ -40,7 +40,8 @@ with pieces as not materialized (
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 168)), interval '0') as in_week
-    from status_pieces_v2(least(hours_before_v1(p_now, 168), hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
+    from status_pieces_v2(least(hours_before_v1(p_now, 168),
+                                hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
                           p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null,
                           p_outages) p
 ), cut as materialized (
@@ -88,7 +89,8 @@ select store_id, null::date,
 from per_store
 union all
 select store_id, day_local, null, null, null, null, null, null,
-       seconds_v1(coalesce(up, interval '0') + coalesce(down, interval '0')), seconds_v1(up), seconds_v1(down), null, null
+       seconds_v1(coalesce(up, interval '0') + coalesce(down, interval '0')), seconds_v1(up), seconds_v1(down),
+       null, null
 from per_day
 where day_local between p_days_from and p_days_to
 union all
