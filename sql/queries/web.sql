@@ -148,12 +148,18 @@ order by day
 -- name: web_store_timeline
 -- What the store page draws for store $1 over [$2, $3] in its zone $4, cut at local midnights: its business hours
 -- (kind 'hours': the day's open spans) and its status (kind 'status'), the latter also cut where business hours
--- open or close (in_hours). The pieces are status_pieces_v2's, the ones every report figure is summed from; runs
+-- open or close (in_hours). The pieces are status_pieces_v3's, the ones every report figure is summed from; runs
 -- of pieces with the same state are merged. Each has its UTC bounds, its length in seconds and its local
 -- wall-clock hours since the local day's midnight.
-with pieces as (
-    select p.*, case when p.down then 'inactive' else 'active' end as status
-    from status_pieces_v2($2::timestamptz, $3::timestamptz, null, null, array[$1::text], null, true, false) p
+with days as (
+    select d::date as day, d at time zone $4::text as starts_at, (d + interval '1 day') at time zone $4::text as ends_at
+    from generate_series(($2::timestamptz at time zone $4::text)::date::timestamp,
+                         ($3::timestamptz at time zone $4::text)::date::timestamp, interval '1 day') d
+), pieces as (
+    select d.day as day_local, greatest(p.starts_at, d.starts_at) as starts_at, least(p.ends_at, d.ends_at) as ends_at,
+           p.in_hours, case when p.down then 'inactive' else 'active' end as status
+    from status_pieces_v3($2::timestamptz, $3::timestamptz, null, null, array[$1::text], null, false) p
+    join days d on p.starts_at < d.ends_at and p.ends_at > d.starts_at
 ), hours_runs as (
     select day_local, starts_at, ends_at, in_hours,
            sum(case when in_hours is distinct from previous or starts_at <> previous_end then 1 else 0 end)

@@ -1,8 +1,11 @@
--- Rules 5, 6 and 10. business_intervals_v1(from, to, store_from, store_to, store_ids): the business hours of every
--- store that has weekly or special rows, among the stores in [store_from, store_to) (null: unbounded) and in
--- store_ids (null: all), as UTC intervals that reach into [from, to], clipped to it. Overlapping intervals come out
--- as they are: a store is open while at least one of its intervals is. Each such store also gets one row with null
--- bounds, which says it has rows; a store absent from the result has none and is open all the time (rule 5).
+-- Rules 5, 6 and 10. business_intervals_v2(from, to, store_from, store_to, store_ids, local_days): the business hours
+-- of every store that has weekly or special rows, among the stores in [store_from, store_to) (null: unbounded) and
+-- in store_ids (null: all), as UTC intervals that reach into [from, to], clipped to it. Overlapping intervals come
+-- out as they are: a store is open while at least one of its intervals is. Each such store also gets one row with
+-- null bounds, which says it has rows; a store absent from the result has none and is open all the time (rule 5).
+-- With local_days (rule 12), an interval that runs past a local midnight is cut there, and each part carries the
+-- local date it lies in (day_local; null without local_days): the interval of D - 1 running into D becomes a part
+-- on D - 1 and a part on D.
 --
 -- The intervals that open on a store's local date D are those of its special rows for D when it has any (a row
 -- without times: closed), else those of its weekly rows for D's weekday, else, for a store without weekly rows,
@@ -10,9 +13,9 @@
 -- local_interval_v1 and become UTC with AT TIME ZONE in the store's zone (store_zone_v1); an interval whose UTC end
 -- is not after its start is empty. Weekly rows are converted once per pattern (zone, weekday, opening, closing) and
 -- local date, then joined back to the stores: thousands of stores share a few thousand patterns.
-create or replace function business_intervals_v1(p_from timestamptz, p_to timestamptz, p_store_from text,
-                                                 p_store_to text, p_store_ids text[])
-returns table (store_id text, open_at timestamptz, close_at timestamptz)
+create or replace function business_intervals_v2(p_from timestamptz, p_to timestamptz, p_store_from text,
+                                                 p_store_to text, p_store_ids text[], p_local_days boolean)
+returns table (store_id text, open_at timestamptz, close_at timestamptz, day_local date)
 language sql stable as $$
 with weekly as (
     select h.store_id, h.day_of_week, h.start_time_local, h.end_time_local, z.zone
@@ -47,9 +50,10 @@ with weekly as (
 ), patterns as materialized (
     select distinct zone, day_of_week, start_time_local, end_time_local from weekly
 ), pattern_intervals as materialized (
-    -- Every date of the zone's span with the pattern's weekday, converted once per pattern and date.
-    select p.zone, p.day_of_week, p.start_time_local, p.end_time_local, d.day,
-           lower(d.local) at time zone p.zone as open_at, upper(d.local) at time zone p.zone as close_at
+    -- Every date of the zone's span with the pattern's weekday (day: the date it opens on), converted once per
+    -- pattern and date (and per part, with local_days).
+    select p.zone, p.day_of_week, p.start_time_local, p.end_time_local, d.day, part.day as day_local,
+           lower(part.local) at time zone p.zone as open_at, upper(part.local) at time zone p.zone as close_at
     from patterns p
     join zone_spans span using (zone)
     cross join lateral (
@@ -59,8 +63,9 @@ with weekly as (
               from generate_series(0, (span.last_day - span.first_day) / 7) k) days
         where day <= span.last_day
     ) d
+    cross join lateral local_day_parts_v1(d.day, d.local, p_local_days) part
 ), weekly_intervals as (
-    select w.store_id, i.open_at, i.close_at
+    select w.store_id, i.open_at, i.close_at, i.day_local
     from weekly w
     join pattern_intervals i using (zone, day_of_week, start_time_local, end_time_local)
     -- NOT IN over a hashed subplan rather than NOT EXISTS: the planner underestimates special_days tenfold and
@@ -70,6 +75,7 @@ with weekly as (
     select distinct store_id, zone from special where store_id not in (select store_id from weekly)
 ), all_day_spans as materialized (
     -- Per zone of such stores, each local date of its span as a whole day, converted once per zone and date.
+    -- Whole days: nothing to cut for local_days.
     select span.zone, d.day::date as day, lower(l.local) at time zone span.zone as open_at,
            upper(l.local) at time zone span.zone as close_at
     from zone_spans span
@@ -77,15 +83,17 @@ with weekly as (
     cross join lateral (select local_interval_v1(d.day::date, time '00:00', time '00:00') as local) l
     where span.zone in (select zone from all_day_stores)
 ), all_day_intervals as (
-    select s.store_id, a.open_at, a.close_at
+    select s.store_id, a.open_at, a.close_at, case when p_local_days then a.day end
     from all_day_stores s
     join all_day_spans a using (zone)
     where (s.store_id, a.day) not in (select x.store_id, x.day from special_days x)  -- as in weekly_intervals
 ), special_intervals as (
-    select s.store_id, lower(l.local) at time zone s.zone as open_at, upper(l.local) at time zone s.zone as close_at
+    select s.store_id, lower(part.local) at time zone s.zone as open_at,
+           upper(part.local) at time zone s.zone as close_at, part.day
     from special s
     join special_days using (store_id)
     cross join lateral (select local_interval_v1(s.date_local, s.start_time_local, s.end_time_local) as local) l
+    cross join lateral local_day_parts_v1(s.date_local, l.local, p_local_days) part
     where special_days.day = s.date_local and s.start_time_local is not null
 ), intervals as (
     select * from weekly_intervals
@@ -94,10 +102,10 @@ with weekly as (
     union all
     select * from special_intervals
 )
-select store_id, greatest(open_at, p_from), least(close_at, p_to)
+select store_id, greatest(open_at, p_from), least(close_at, p_to), day_local
 from intervals
 where open_at < close_at and close_at > p_from and open_at < p_to
 union all
-select store_id, null, null
+select store_id, null, null, null
 from (select store_id from weekly union select store_id from special) has_rows
 $$;

@@ -5,14 +5,15 @@
 -- [days_from, days_to] with its business time, uptime and downtime over [D 00:00, D + 1 00:00) local, cut at `now`
 -- (zeros for a date after `now`). With `outages`, also one row per outage (rule 11) with start_utc and end_utc and
 -- nothing else: a maximal span of the last week [now - 7 d, now] in business hours and inactive, i.e. a run of
--- pieces in that state (a piece in another state ends a run, so a store closing while down and opening again while
--- down has two), cut at now - 7 d. The outages' lengths add up to the store's downtime_last_week.
+-- pieces in that state each starting where the one before it ends (a piece in another state between two ends a run,
+-- so a store closing while down and opening again while down has two), cut at now - 7 d. The outages' lengths add
+-- up to the store's downtime_last_week.
 --
--- One pass over status_pieces_v2. Without days or outages the six figures are summed per store straight from the
--- pieces. With them, the pieces are kept once (cut) and summed per store and local date for the days, per store for
--- the six figures, and per store and run for the outages. Sums are of intervals (exact to the microsecond, and much
--- cheaper to add than numeric seconds), which become seconds at the end. Only `outages` alone (report_outages_v1)
--- skips the figures.
+-- One pass over status_pieces_v3. Without days or outages the six figures are summed per store straight from the
+-- pieces. With them, the pieces that count (those in hours) are kept once (cut) and summed per store and local date
+-- for the days and the six figures (whose per-store sums are then the dates' sums), and their runs in hours and
+-- down are the outages. Sums are of intervals (exact to the microsecond, and much cheaper to add than numeric
+-- seconds), which become seconds at the end. Only `outages` alone (report_outages_v1) skips the figures.
 create or replace function report_figures_v2(p_now timestamptz, p_store_from text, p_store_to text,
                                              p_store_ids text[], p_summary_until timestamptz,
                                              p_days_from date default null, p_days_to date default null,
@@ -40,36 +41,50 @@ with pieces as not materialized (
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
            greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 168)), interval '0') as in_week
-    from status_pieces_v2(least(hours_before_v1(p_now, 168),
+    from status_pieces_v3(least(hours_before_v1(p_now, 168),
                                 hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
-                          p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null,
-                          p_outages) p
+                          p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null) p
 ), cut as materialized (
-    -- With days: every piece (each reported store has pieces on every local date from days_from to now's);
-    -- outages alone: the pieces in hours and down.
-    select store_id, starts_at, ends_at, in_hours, down, day_local, run, length, in_hour, in_day, in_week
+    -- What the days, the six figures and the outages are summed from: the pieces in hours (with days, also each
+    -- store's first piece, so that a store never in hours is reported too); outages alone: those in hours and down.
+    select store_id, starts_at, ends_at, in_hours, down, day_local, length, in_hour, in_day, in_week
     from pieces
-    where p_days_from is not null or (p_outages and in_hours and down)
-), outages as (
-    -- A run's pieces in hours and down are one outage (status_pieces_v2 numbers the runs).
-    select store_id, greatest(min(starts_at), hours_before_v1(p_now, 168)) as start_utc, max(ends_at) as end_utc
+    where (in_hours and (p_days_from is not null or (p_outages and down)))
+       or (p_days_from is not null and starts_at = least(hours_before_v1(p_now, 168),
+                                                         hours_before_v1(p_days_from::timestamp at time zone 'UTC',
+                                                                         16)))
+), outage_pieces as (
+    -- Rule 11: the pieces in hours and down of the last week; two of them are in one outage when nothing lies between
+    -- them (pieces are consecutive and never empty), so an outage is a run of pieces each starting where the one
+    -- before it ends.
+    select store_id, starts_at, ends_at,
+           lag(ends_at) over (partition by store_id order by starts_at) is distinct from starts_at as starts_outage
     from cut
     where p_outages and in_hours and down and ends_at > hours_before_v1(p_now, 168)
-    group by store_id, run
+), outages as (
+    select store_id, greatest(min(starts_at), hours_before_v1(p_now, 168)) as start_utc, max(ends_at) as end_utc
+    from (select store_id, starts_at, ends_at,
+                 count(*) filter (where starts_outage) over (partition by store_id order by starts_at
+                                                             rows unbounded preceding) as outage
+          from outage_pieces) numbered
+    group by store_id, outage
 ), per_day as (
+    -- Per store and local date (null: out of hours), the day's figures and the date's part of the six.
     select store_id, day_local,
-           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down
+           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down,
+           sum(in_hour) filter (where in_hours and not down) as up_hour,
+           sum(in_day) filter (where in_hours and not down) as up_day,
+           sum(in_week) filter (where in_hours and not down) as up_week,
+           sum(in_hour) filter (where in_hours and down) as down_hour,
+           sum(in_day) filter (where in_hours and down) as down_day,
+           sum(in_week) filter (where in_hours and down) as down_week
     from cut
     where p_days_from is not null
     group by store_id, day_local
 ), per_store as materialized (
-    select store_id,
-           sum(in_hour) filter (where in_hours and not down) as up_hour, sum(in_day) filter (where in_hours and not down) as up_day,
-           sum(in_week) filter (where in_hours and not down) as up_week, sum(in_hour) filter (where in_hours and down) as down_hour,
-           sum(in_day) filter (where in_hours and down) as down_day, sum(in_week) filter (where in_hours and down) as down_week,
-           max(day_local) as last_day
-    from cut
-    where p_days_from is not null
+    select store_id, sum(up_hour) as up_hour, sum(up_day) as up_day, sum(up_week) as up_week,
+           sum(down_hour) as down_hour, sum(down_day) as down_day, sum(down_week) as down_week
+    from per_day
     group by store_id
 )
 -- Without days: the six figures straight from the pieces (the branches that do not apply fold away when planned).
@@ -88,17 +103,13 @@ select store_id, null::date,
        null::numeric, null::numeric, null::numeric, null::timestamptz, null::timestamptz
 from per_store
 union all
-select store_id, day_local, null, null, null, null, null, null,
-       seconds_v1(coalesce(up, interval '0') + coalesce(down, interval '0')), seconds_v1(up), seconds_v1(down),
-       null, null
-from per_day
-where day_local between p_days_from and p_days_to
-union all
--- The dates after the store's last one with a piece (after `now` where it is): zeros.
-select s.store_id, d.day::date, null, null, null, null, null, null, 0, 0, 0, null, null
+-- Every date asked for, for every store: a date without a piece in hours (closed, or after `now`) has zeros.
+select s.store_id, d.day::date, null, null, null, null, null, null,
+       seconds_v1(coalesce(p.up, interval '0') + coalesce(p.down, interval '0')), seconds_v1(p.up),
+       seconds_v1(p.down), null, null
 from per_store s
-cross join lateral generate_series(greatest(s.last_day + 1, p_days_from)::timestamp, p_days_to::timestamp,
-                                   interval '1 day') d(day)
+cross join lateral generate_series(p_days_from::timestamp, p_days_to::timestamp, interval '1 day') d(day)
+left join per_day p on p.store_id = s.store_id and p.day_local = d.day::date
 union all
 select store_id, null, null, null, null, null, null, null, null, null, null, start_utc, end_utc
 from outages
