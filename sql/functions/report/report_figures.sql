@@ -12,8 +12,8 @@
 -- One pass over status_pieces_v3. Without days or outages the six figures are summed per store straight from the
 -- pieces. With them, the pieces that count (those in hours) are kept once (cut) and summed per store and local date
 -- for the days and the six figures (whose per-store sums are then the dates' sums), and their runs in hours and
--- down are the outages. Sums are of intervals (exact to the microsecond, and much cheaper to add than numeric
--- seconds), which become seconds at the end. Only `outages` alone (report_outages_v1) skips the figures.
+-- down are the outages. Sums are of microseconds (micros_v1: exact, and much cheaper to add than intervals or
+-- numeric seconds), which become seconds at the end. Only `outages` alone (report_outages_v1) skips the figures.
 create or replace function report_figures_v2(p_now timestamptz, p_store_from text, p_store_to text,
                                              p_store_ids text[], p_summary_until timestamptz,
                                              p_days_from date default null, p_days_to date default null,
@@ -37,13 +37,14 @@ language sql stable as $$
 with pieces as not materialized (
     -- With days, from 16 hours before days_from's UTC midnight (no zone's local midnight of days_from is earlier:
     -- the largest offset tzdata has, a 19th-century local mean time, is under 15 h 15 min), else the week.
-    select p.*, p.ends_at - p.starts_at as length,
-           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 1)), interval '0') as in_hour,
-           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 24)), interval '0') as in_day,
-           greatest(p.ends_at - greatest(p.starts_at, hours_before_v1(p_now, 168)), interval '0') as in_week
+    select p.store_id, p.starts_at, p.ends_at, p.in_hours, p.down, p.day_local, m.ends - m.starts as length,
+           greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 1))), 0) as in_hour,
+           greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 24))), 0) as in_day,
+           greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 168))), 0) as in_week
     from status_pieces_v3(least(hours_before_v1(p_now, 168),
                                 hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
                           p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null) p
+    cross join lateral (select micros_v1(p.starts_at) as starts, micros_v1(p.ends_at) as ends) m
 ), cut as materialized (
     -- What the days, the six figures and the outages are summed from: the pieces in hours (with days, also each
     -- store's first piece, so that a store never in hours is reported too); outages alone: those in hours and down.
@@ -69,44 +70,40 @@ with pieces as not materialized (
           from outage_pieces) numbered
     group by store_id, outage
 ), per_day as (
-    -- Per store and local date (null: out of hours), the day's figures and the date's part of the six.
+    -- Per store and local date (null: out of hours), the day's figures.
     select store_id, day_local,
-           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down,
-           sum(in_hour) filter (where in_hours and not down) as up_hour,
-           sum(in_day) filter (where in_hours and not down) as up_day,
-           sum(in_week) filter (where in_hours and not down) as up_week,
-           sum(in_hour) filter (where in_hours and down) as down_hour,
-           sum(in_day) filter (where in_hours and down) as down_day,
-           sum(in_week) filter (where in_hours and down) as down_week
+           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down
     from cut
     where p_days_from is not null
     group by store_id, day_local
 ), per_store as materialized (
-    select store_id, sum(up_hour) as up_hour, sum(up_day) as up_day, sum(up_week) as up_week,
-           sum(down_hour) as down_hour, sum(down_day) as down_day, sum(down_week) as down_week
-    from per_day
+    select store_id,
+           sum(in_hour) filter (where in_hours and not down) as up_hour, sum(in_day) filter (where in_hours and not down) as up_day,
+           sum(in_week) filter (where in_hours and not down) as up_week, sum(in_hour) filter (where in_hours and down) as down_hour,
+           sum(in_day) filter (where in_hours and down) as down_day, sum(in_week) filter (where in_hours and down) as down_week
+    from cut
+    where p_days_from is not null
     group by store_id
 )
 -- Without days: the six figures straight from the pieces (the branches that do not apply fold away when planned).
 select store_id, null::date,
-       seconds_v1(sum(in_hour) filter (where in_hours and not down)), seconds_v1(sum(in_day) filter (where in_hours and not down)),
-       seconds_v1(sum(in_week) filter (where in_hours and not down)), seconds_v1(sum(in_hour) filter (where in_hours and down)),
-       seconds_v1(sum(in_day) filter (where in_hours and down)), seconds_v1(sum(in_week) filter (where in_hours and down)),
+       seconds_v2(sum(in_hour) filter (where in_hours and not down)), seconds_v2(sum(in_day) filter (where in_hours and not down)),
+       seconds_v2(sum(in_week) filter (where in_hours and not down)), seconds_v2(sum(in_hour) filter (where in_hours and down)),
+       seconds_v2(sum(in_day) filter (where in_hours and down)), seconds_v2(sum(in_week) filter (where in_hours and down)),
        null::numeric, null::numeric, null::numeric, null::timestamptz, null::timestamptz
 from pieces
 where p_days_from is null and not p_outages
 group by store_id
 union all
 select store_id, null::date,
-       seconds_v1(up_hour), seconds_v1(up_day), seconds_v1(up_week),
-       seconds_v1(down_hour), seconds_v1(down_day), seconds_v1(down_week),
+       seconds_v2(up_hour), seconds_v2(up_day), seconds_v2(up_week),
+       seconds_v2(down_hour), seconds_v2(down_day), seconds_v2(down_week),
        null::numeric, null::numeric, null::numeric, null::timestamptz, null::timestamptz
 from per_store
 union all
 -- Every date asked for, for every store: a date without a piece in hours (closed, or after `now`) has zeros.
 select s.store_id, d.day::date, null, null, null, null, null, null,
-       seconds_v1(coalesce(p.up, interval '0') + coalesce(p.down, interval '0')), seconds_v1(p.up),
-       seconds_v1(p.down), null, null
+       seconds_v2(coalesce(p.up, 0) + coalesce(p.down, 0)), seconds_v2(p.up), seconds_v2(p.down), null, null
 from per_store s
 cross join lateral generate_series(p_days_from::timestamp, p_days_to::timestamp, interval '1 day') d(day)
 left join per_day p on p.store_id = s.store_id and p.day_local = d.day::date
