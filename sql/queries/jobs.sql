@@ -157,7 +157,7 @@ with cancelled as (
 ), deleted_rows as (
     delete from report_row where report_id in (select id from cancelled)
 ), deleted_days as (
-    delete from report_day where report_id in (select id from cancelled)
+    delete from report_store_days where report_id in (select id from cancelled)
 ), deleted_outages as (
     delete from report_outage where report_id in (select id from cancelled)
 ), deleted_shards as (
@@ -175,7 +175,7 @@ with cancelled as (
 ), deleted_shards as (
     delete from report_shard where report_id in (select id from cancelled)
 ), deleted_days as (
-    delete from report_day where report_id in (select id from cancelled)
+    delete from report_store_days where report_id in (select id from cancelled)
 ), deleted_outages as (
     delete from report_outage where report_id in (select id from cancelled)
 )

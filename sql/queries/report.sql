@@ -65,10 +65,12 @@ with reported as (
     where date_local is null and start_utc is null
     returning 1
 ), days as (
-    insert into report_day (report_id, store_id, date_local, business_hours, uptime_hours, downtime_hours)
-    select $1, store_id, date_local, business_hours, uptime_hours, downtime_hours
+    insert into report_store_days (report_id, store_id, first_date, business_hours, uptime_hours, downtime_hours)
+    select $1, store_id, min(date_local), array_agg(business_hours order by date_local),
+           array_agg(uptime_hours order by date_local), array_agg(downtime_hours order by date_local)
     from figures
     where date_local is not null
+    group by store_id
 ), outages as (
     insert into report_outage (report_id, store_id, start_utc, end_utc)
     select $1, store_id, start_utc, end_utc
@@ -133,10 +135,12 @@ with unfinished as (
       and exists (select from reported)
     returning 1
 ), days as (
-    insert into report_day (report_id, store_id, date_local, business_hours, uptime_hours, downtime_hours)
-    select $1, store_id, date_local, business_hours, uptime_hours, downtime_hours
+    insert into report_store_days (report_id, store_id, first_date, business_hours, uptime_hours, downtime_hours)
+    select $1, store_id, min(date_local), array_agg(business_hours order by date_local),
+           array_agg(uptime_hours order by date_local), array_agg(downtime_hours order by date_local)
     from replica_shard_rows_v3
     where date_local is not null and exists (select from unfinished) and exists (select from reported)
+    group by store_id
 ), outages as (
     insert into report_outage (report_id, store_id, start_utc, end_utc)
     select $1, store_id, start_utc, end_utc

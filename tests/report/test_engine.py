@@ -172,7 +172,7 @@ async def test_a_report_deleted_while_a_shard_stores_its_rows_leaves_none(db_set
         as_of = await newest_poll(conn)
         report = await create_report(conn, as_of, days=(as_of.date() - timedelta(days=2), as_of.date()))
     # The shard waits at its days' insert, the last of its statement: its figures computed, its rows inserted.
-    hold = await hold_statements(db_settings, "report_day")
+    hold = await hold_statements(db_settings, "report_store_days")
     run = asyncio.create_task(run_report(pool, report, shards=1))
     async with pool.acquire() as watcher, pool.acquire() as deleter:
         try:

@@ -1,8 +1,8 @@
 -- The report's units: report_rows_v3(now, store_from, store_to, store_ids, summary_until, days_from, days_to,
 -- outages) is report_figures_v2 in the CSVs' units and rounding: the last hour in minutes, the last day and week in
 -- hours, and the days' figures in hours, each rounded to 2 decimals, halves away from zero (numeric round); outages
--- as they are. What a report stores (report_row; report_day for the rows with a date; report_outage for those with
--- a start_utc).
+-- as they are. What a report stores (report_row; report_store_days, per store, for the rows with a date;
+-- report_outage for those with a start_utc).
 create or replace function report_rows_v3(p_now timestamptz, p_store_from text, p_store_to text,
                                           p_store_ids text[], p_summary_until timestamptz,
                                           p_days_from date default null, p_days_to date default null,

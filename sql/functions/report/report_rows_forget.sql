@@ -6,7 +6,7 @@ create or replace function report_rows_forget_v1() returns trigger
 language plpgsql as $$
 begin
     delete from report_row where report_id in (select id from deleted);
-    delete from report_day where report_id in (select id from deleted);
+    delete from report_store_days where report_id in (select id from deleted);
     delete from report_outage where report_id in (select id from deleted);
     return null;
 end
