@@ -70,11 +70,10 @@ with pieces as not materialized (
           from outage_pieces) numbered
     group by store_id, outage
 ), per_day as (
-    -- Per store and local date (null: out of hours), the day's figures.
-    select store_id, day_local,
-           sum(length) filter (where in_hours and not down) as up, sum(length) filter (where in_hours and down) as down
+    -- Per store and local date asked for, the day's figures.
+    select store_id, day_local, sum(length) filter (where not down) as up, sum(length) filter (where down) as down
     from cut
-    where p_days_from is not null
+    where p_days_from is not null and in_hours and day_local between p_days_from and p_days_to
     group by store_id, day_local
 ), per_store as materialized (
     select store_id,
