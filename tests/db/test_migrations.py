@@ -7,6 +7,8 @@ import asyncio
 import hashlib
 import shutil
 import uuid
+from datetime import date
+from decimal import Decimal
 
 import pytest
 
@@ -146,6 +148,35 @@ async def test_a_database_migrated_at_7725cbf_upgrades_with_its_data_and_reports
                 assert text.split("\n", 1)[1] == expected, case.name
         finally:
             await pool.close()
+    finally:
+        await conn.close()
+
+
+async def test_stored_days_move_to_one_row_per_store_and_read_the_same(empty_database):
+    """Migration 022: the days reports stored one row per store and date (report_day, a table until then) become
+    one row per store with arrays (report_store_days); the view report_day gives back the same rows."""
+    conn = await connect(empty_database)
+    try:
+        await migrate(conn, function_dir=None, until=21)
+        reports = [uuid.uuid4(), uuid.uuid4()]
+        rows = [(report, store, day, business, up, business - up)
+                for report in reports for store in ("s1", "s2")
+                for day, (business, up) in zip(
+                    [date(2024, 3, 8), date(2024, 3, 9), date(2024, 3, 10)],
+                    [(Decimal("12.00"), Decimal("11.50")), (Decimal("0.00"), Decimal("0.00")),
+                     (Decimal("8.25"), Decimal("8.25"))])]
+        await conn.executemany("insert into report_day (report_id, store_id, date_local, business_hours, "
+                               "uptime_hours, downtime_hours) values ($1, $2, $3, $4, $5, $6)", reversed(rows))
+        await migrate(conn)
+        assert await conn.fetchval("select count(*) from report_store_days") == 4
+        stored = await conn.fetchrow("select first_date, business_hours, uptime_hours, downtime_hours "
+                                     "from report_store_days where report_id = $1 and store_id = 's2'", reports[1])
+        assert tuple(stored) == (date(2024, 3, 8), [Decimal("12.00"), Decimal("0.00"), Decimal("8.25")],
+                                 [Decimal("11.50"), Decimal("0.00"), Decimal("8.25")],
+                                 [Decimal("0.50"), Decimal("0.00"), Decimal("0.00")])
+        read = await conn.fetch("select report_id, store_id, date_local, business_hours, uptime_hours, "
+                                "downtime_hours from report_day order by report_id, store_id, date_local")
+        assert [tuple(r) for r in read] == sorted(rows)
     finally:
         await conn.close()
 
