@@ -35,15 +35,13 @@ returns table (
 )
 language sql stable as $$
 with pieces as not materialized (
-    -- With days, from 16 hours before days_from's UTC midnight (no zone's local midnight of days_from is earlier:
-    -- the largest offset tzdata has, a 19th-century local mean time, is under 15 h 15 min), else the week.
+    -- From the week's start, or with days from before days_from's first local midnight (report_from_v1).
     select p.store_id, p.starts_at, p.ends_at, p.in_hours, p.down, p.day_local, m.ends - m.starts as length,
            greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 1))), 0) as in_hour,
            greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 24))), 0) as in_day,
            greatest(m.ends - greatest(m.starts, micros_v1(hours_before_v1(p_now, 168))), 0) as in_week
-    from status_pieces_v3(least(hours_before_v1(p_now, 168),
-                                hours_before_v1(p_days_from::timestamp at time zone 'UTC', 16)),
-                          p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from is not null) p
+    from status_pieces_v3(report_from_v1(p_now, p_days_from), p_now, p_store_from, p_store_to, p_store_ids,
+                          p_summary_until, p_days_from is not null) p
     cross join lateral (select micros_v1(p.starts_at) as starts, micros_v1(p.ends_at) as ends) m
 ), cut as materialized (
     -- What the days, the six figures and the outages are summed from: the pieces in hours (with days, also each
@@ -51,9 +49,7 @@ with pieces as not materialized (
     select store_id, starts_at, ends_at, in_hours, down, day_local, length, in_hour, in_day, in_week
     from pieces
     where (in_hours and (p_days_from is not null or (p_outages and down)))
-       or (p_days_from is not null and starts_at = least(hours_before_v1(p_now, 168),
-                                                         hours_before_v1(p_days_from::timestamp at time zone 'UTC',
-                                                                         16)))
+       or (p_days_from is not null and starts_at = report_from_v1(p_now, p_days_from))
 ), outage_pieces as (
     -- Rule 11: the pieces in hours and down of the last week; two of them are in one outage when nothing lies between
     -- them (pieces are consecutive and never empty), so an outage is a run of pieces each starting where the one
