@@ -132,10 +132,7 @@ order by day_of_week, start_time_local, end_time_local
 -- The local dates in zone $3 that [$1, $2] touches, each with its UTC bounds and the part of it inside [$1, $2]
 -- as wall-clock hours since local midnight (0-24; a day with a DST change is 23 or 25 hours long).
 with days as (
-    select d::date as day, d at time zone $3::text as starts_at,
-           (d + interval '1 day') at time zone $3::text as ends_at
-    from generate_series(($1::timestamptz at time zone $3::text)::date::timestamp,
-                         ($2::timestamptz at time zone $3::text)::date::timestamp, interval '1 day') d
+    select * from local_days_v1($1::timestamptz, $2::timestamptz, $3::text)
 )
 select day, starts_at, ends_at, extract(epoch from ends_at - starts_at) / 3600 as length_hours,
        extract(epoch from (greatest(starts_at, $1::timestamptz) at time zone $3::text) - day::timestamp) / 3600
@@ -152,9 +149,7 @@ order by day
 -- of pieces with the same state are merged. Each has its UTC bounds, its length in seconds and its local
 -- wall-clock hours since the local day's midnight.
 with days as (
-    select d::date as day, d at time zone $4::text as starts_at, (d + interval '1 day') at time zone $4::text as ends_at
-    from generate_series(($2::timestamptz at time zone $4::text)::date::timestamp,
-                         ($3::timestamptz at time zone $4::text)::date::timestamp, interval '1 day') d
+    select * from local_days_v1($2::timestamptz, $3::timestamptz, $4::text)
 ), pieces as (
     select d.day as day_local, greatest(p.starts_at, d.starts_at) as starts_at, least(p.ends_at, d.ends_at) as ends_at,
            p.in_hours, case when p.down then 'inactive' else 'active' end as status

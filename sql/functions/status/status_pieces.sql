@@ -47,10 +47,9 @@ with polls as (
     cross join lateral store_zone_v1(t.timezone_str) z
 ), midnights as materialized (
     -- Per zone of such stores, each local midnight from the one at or before `from` to `now`, converted once.
-    select zone, day::date as day, day at time zone zone as at
+    select zones.zone, d.day, d.starts_at as at
     from (select distinct zone from all_day_zones) zones
-    cross join lateral generate_series((p_from at time zone zone)::date::timestamp,
-                                       (p_now at time zone zone)::date::timestamp, interval '1 day') day
+    cross join lateral local_days_v1(p_from, p_now, zones.zone) d
 ), events as (
     select store_id, ts, status, 0 as delta, null::date as day from polls
     union all
