@@ -228,8 +228,8 @@ class BusinessHoursCache(BaseModel):
     span_from: datetime.datetime | None = None
     span_to: datetime.datetime | None = None
     # the business intervals inside the span, in order, merged: opening and closing instants
-    opens: list[datetime.datetime]
-    closes: list[datetime.datetime]
+    opens: list[datetime.datetime] | None = None
+    closes: list[datetime.datetime] | None = None
 
 
 class StatusChangeBaseline(BaseModel):
@@ -278,7 +278,7 @@ class AlertRule(BaseModel):
     # signs the deliveries (HMAC-SHA256); never shown again once created
     secret: str
     # null: every store the owner may see
-    stores: list[str]
+    stores: list[str] | None = None
     created_at: datetime.datetime
     # the tenant whose rule it is (null: an admin's, which may watch every store)
     tenant_id: int | None = None

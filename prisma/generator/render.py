@@ -134,15 +134,17 @@ def _model(model: dict[str, Any], needs: set[str]) -> str:
         column = db_name(field)
         name = _identifier(column, f"{model['name']}.{field['name']}")
         annotation = _python_type(field, model["name"], needs)
+        # Prisma's scalar lists cannot be optional, but a PostgreSQL array column may be null (and is, for some).
+        required = field["isRequired"] and not field["isList"]
         if field["isList"]:
             annotation = f"list[{annotation}]"
-        if not field["isRequired"]:
+        if not required:
             annotation += " | None"
         if name == column:
-            value = "" if field["isRequired"] else " = None"
+            value = "" if required else " = None"
         else:
             needs.add("Field")
-            default = "" if field["isRequired"] else "default=None, "
+            default = "" if required else "default=None, "
             value = f' = Field({default}alias="{column}")'
         lines += _comment(field.get("documentation"), "    ")
         lines.append(f"    {name}: {annotation}{value}")

@@ -105,8 +105,8 @@ def test_rpc_replies_with_results_and_errors():
 # --- rendering ------------------------------------------------------------------------------------------------
 
 def _field(name: str, type_: str, *, db_name: str | None = None, kind: str = "scalar", required: bool = True,
-           native: list | None = None, doc: str | None = None) -> dict:
-    field = {"name": name, "kind": kind, "type": type_, "isList": False, "isRequired": required,
+           native: list | None = None, doc: str | None = None, is_list: bool = False) -> dict:
+    field = {"name": name, "kind": kind, "type": type_, "isList": is_list, "isRequired": required,
              "nativeType": native}
     if db_name:
         field["dbName"] = db_name
@@ -132,6 +132,7 @@ TINY_DMMF = {
             _field("litrePrice", "Decimal", db_name="litre_price", native=["Decimal", ["6", "2"]]),
             _field("from", "String", required=False, doc="Where it was bought."),
             _field("extra", "Json", required=False),
+            _field("sizes", "BigInt", is_list=True),  # Prisma's lists are "required": the column may be null
             _field("shop", "Shop", kind="object"),
         ],
     }],
@@ -169,6 +170,7 @@ TINY_MODELS = render.HEADER + render.MODULE_DOC + textwrap.dedent('''
         # Where it was bought.
         from_: str | None = Field(default=None, alias="from")
         extra: Any | None = None
+        sizes: list[int] | None = None
 ''')
 
 
@@ -181,9 +183,10 @@ def test_rendered_models_validate():
     exec(compile(render.render_models(TINY_DMMF), "models.py", "exec"), namespace)
     paint = namespace["Paint"].model_validate({
         "id": "0b6f8f3e-5d2c-4c46-9d4f-3c1e2f9a7b10", "color": "dark_blue", "litre_price": decimal.Decimal("12.50"),
-        "from": "Leeds", "extra": {"tint": 3},
+        "from": "Leeds", "extra": {"tint": 3}, "sizes": None,
     })
     assert paint.color is namespace["Color"].darkBlue
+    assert paint.sizes is None
     assert paint.from_ == "Leeds"
     assert paint.extra == {"tint": 3}
     assert namespace["Color"].DB_NAME == "color"
