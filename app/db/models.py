@@ -111,6 +111,17 @@ class ReportRow(BaseModel):
     downtime_last_hour: decimal.Decimal
     downtime_last_day: decimal.Decimal
     downtime_last_week: decimal.Decimal
+    # Rule 12, for a report asked for days: the business time, uptime and downtime of each local date asked for, in
+    # exact microseconds, from firstDate (position n: firstDate + n - 1); the view report_day gives them in hours.
+    first_date: datetime.date | None = None
+    business_micros: list[int] | None = None
+    uptime_micros: list[int] | None = None
+    downtime_micros: list[int] | None = None
+    # Rule 11: the store's outages in the report's week, the i-th start and end bounding the i-th (null: none, or not
+    # computed yet: see Report.outagesAt); the view report_outage gives one row each. On the store's row, not a row
+    # per outage or date: each row is a heap tuple, an index entry and their WAL (migration 023).
+    outage_starts: list[datetime.datetime] | None = None
+    outage_ends: list[datetime.datetime] | None = None
 
 
 class ReportShard(BaseModel):

@@ -1,5 +1,5 @@
 """Runs a claimed report: its stores split into shards (ranges of store ids) computed concurrently on separate
-connections (report_rows_v3: the weekly figures, and the days and outages when days are asked for, in one pass).
+connections (report_rows_v4: the weekly figures, and the days and outages when days are asked for, in one pass).
 Each shard's rows and its completion commit together, so running a report again after a crash finishes only the
 shards that are missing and never duplicates a store. Before the shards, the status change summary is brought up
 to date if someone's writes made it stale (app/summary), and the primary's WAL position is recorded on the report:

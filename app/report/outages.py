@@ -1,7 +1,8 @@
-"""A report's outages (rule 11), kept with it (report_outage) so every request, the store page and the fleet view
-read the same list. A report asked for days gets them from its shards, in the pass that computes its days, and is
-complete with them (outages_at set). For any other report they are computed for its as_of on the first request;
-the report's row is locked meanwhile: a second request waits and then finds them there."""
+"""A report's outages (rule 11), kept with it (on its stores' rows; the view report_outage) so every request, the
+store page and the fleet view read the same list. A report asked for days gets them from its shards, in the pass
+that computes its days, and is complete with them (outages_at set). For any other report they are computed for its
+as_of on the first request; the report's row is locked meanwhile: a second request waits and then finds them
+there."""
 
 from datetime import datetime
 

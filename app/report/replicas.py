@@ -1,7 +1,7 @@
 """Report shards computed on streaming replicas (REPLICA_URLS).
 
 What runs where: the queue, leases, the summary's upkeep, the shards' plan, the store count and every write stay
-on the primary (app/jobs, app/report/engine.py). A shard's SELECT (report_rows_v3, the function the primary's
+on the primary (app/jobs, app/report/engine.py). A shard's SELECT (report_rows_v4, the function the primary's
 compute_report_shard runs) runs on a replica once it has replayed the primary's WAL up to the position the run
 recorded after bringing the summary up to date, so it sees every write the primary saw then. Its rows come out as
 binary COPY (spooled, to disk past a few MB), go into the primary by COPY, and are stored with the shard's
@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 
 _REPLAY_POLL_SECONDS = 0.02
 _SPOOL_IN_MEMORY = 8 << 20  # bytes of a shard's rows kept in memory before the spool goes to a temporary file
-_ROWS_TABLE = "replica_shard_rows_v3"  # the temporary table of create_replica_shard_rows
+_ROWS_TABLE = "replica_shard_rows_v4"  # the temporary table of create_replica_shard_rows
 _CONNECT_TIMEOUT_SECONDS = 5.0
 
 

@@ -156,10 +156,6 @@ with cancelled as (
     returning *
 ), deleted_rows as (
     delete from report_row where report_id in (select id from cancelled)
-), deleted_days as (
-    delete from report_store_days where report_id in (select id from cancelled)
-), deleted_outages as (
-    delete from report_outage where report_id in (select id from cancelled)
 ), deleted_shards as (
     delete from report_shard
     where (report_id, shard) in (select report_id, shard from report_shard
@@ -174,10 +170,6 @@ with cancelled as (
     select id from report where id = $1::uuid and status = 'cancelled'
 ), deleted_shards as (
     delete from report_shard where report_id in (select id from cancelled)
-), deleted_days as (
-    delete from report_store_days where report_id in (select id from cancelled)
-), deleted_outages as (
-    delete from report_outage where report_id in (select id from cancelled)
 )
 delete from report_row where report_id in (select id from cancelled)
 

@@ -1,5 +1,5 @@
--- Queries of the report engine (app/report). The computation itself is report_rows_v3 (sql/functions/report), over
--- status_pieces_v2 (sql/functions/status).
+-- Queries of the report engine (app/report). The computation itself is report_rows_v4 (sql/functions/report), over
+-- status_pieces_v3 (sql/functions/status).
 
 -- name: report_shards
 select shard, store_from, store_to, finished_at, computed_on from report_shard where report_id = $1 order by shard
@@ -41,41 +41,27 @@ set local plan_cache_mode = force_custom_plan;
 set local enable_mergejoin = off
 
 -- name: compute_report_shard
--- One shard's rows (and days and outages, when the report has $8, $9), its completion and the report's progress,
--- in one statement (so one transaction): a crash leaves a shard either finished with all its rows or not started.
--- $1 report, $2 shard, and the shard's as_of, store range, store filter and how far the status change summary is
--- used ($7), as values, so the planner sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if a
--- load made the summary stale before $7 since the engine looked.
+-- One shard's rows (with their days and outages, when the report has $8, $9), its completion and the report's
+-- progress, in one statement (so one transaction): a crash leaves a shard either finished with all its rows or not
+-- started. $1 report, $2 shard, and the shard's as_of, store range, store filter and how far the status change summary
+-- is used ($7), as values, so the planner sees constants (chunk exclusion at plan time). Fails with SQLSTATE SP001 if
+-- a load made the summary stale before $7 since the engine looked.
 with reported as (
     -- The report's row, share-locked before anything is computed, as a foreign key check would lock it once per row:
     -- deleting the report waits until these rows are committed and then deletes them too (report_rows_forget_v1);
     -- a report deleted first leaves nothing to compute. (Cancelling and heartbeats do not wait: they change no key.)
     select 1 from report where id = $1 for key share
-), figures as materialized (
-    select f.*
-    from report_rows_v3($3, $4, $5, $6, $7, $8::date, $9::date, $8::date is not null) f
-    where exists (select from reported)
-      and exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
 ), inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
-                            downtime_last_hour, downtime_last_day, downtime_last_week)
+                            downtime_last_hour, downtime_last_day, downtime_last_week, first_date, business_micros,
+                            uptime_micros, downtime_micros, outage_starts, outage_ends)
     select $1, store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
-           downtime_last_day, downtime_last_week
-    from figures
-    where date_local is null and start_utc is null
+           downtime_last_day, downtime_last_week, first_date, business_micros, uptime_micros, downtime_micros,
+           outage_starts, outage_ends
+    from report_rows_v4($3, $4, $5, $6, $7, $8::date, $9::date, $8::date is not null)
+    where exists (select from reported)
+      and exists (select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null)
     returning 1
-), days as (
-    insert into report_store_days (report_id, store_id, first_date, business_hours, uptime_hours, downtime_hours)
-    select $1, store_id, min(date_local), array_agg(business_hours order by date_local),
-           array_agg(uptime_hours order by date_local), array_agg(downtime_hours order by date_local)
-    from figures
-    where date_local is not null
-    group by store_id
-), outages as (
-    insert into report_outage (report_id, store_id, start_utc, end_utc)
-    select $1, store_id, start_utc, end_utc
-    from figures
-    where start_utc is not null
 ), counted as (
     select count(*)::int as stores from inserted
 ), shard_done as (
@@ -104,48 +90,37 @@ select pg_is_in_recovery() as standby, coalesce(pg_last_wal_replay_lsn() >= $1::
 -- On a replica, in a transaction with shard_settings: one shard's rows, the SELECT of compute_report_shard, as
 -- COPY ... TO STDOUT (binary) for create_replica_shard_rows. asyncpg's copy_from_query sends the parameters as
 -- literals, so the planner sees constants as it does in compute_report_shard.
-select store_id, date_local, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
-       downtime_last_day, downtime_last_week, business_hours, uptime_hours, downtime_hours, start_utc, end_utc
-from report_rows_v3($1::timestamptz, $2::text, $3::text, $4::text[], $5::timestamptz, $6::date, $7::date,
+select store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour, downtime_last_day,
+       downtime_last_week, first_date, business_micros, uptime_micros, downtime_micros, outage_starts, outage_ends
+from report_rows_v4($1::timestamptz, $2::text, $3::text, $4::text[], $5::timestamptz, $6::date, $7::date,
                     $6::date is not null)
 
 -- name: create_replica_shard_rows
 -- On the primary, in the shard's completion transaction: where the rows a replica computed are COPYed (binary,
--- so the columns are replica_shard_rows's, type for type: report_rows_v3's own, taken from it, nothing computed).
+-- so the columns are replica_shard_rows's, type for type: report_rows_v4's own, taken from it, nothing computed).
 -- Made once per connection; emptied at each commit.
-create temp table if not exists replica_shard_rows_v3 on commit delete rows as
-select * from report_rows_v3(null, null, null, null, null) with no data
+create temp table if not exists replica_shard_rows_v4 on commit delete rows as
+select * from report_rows_v4(null, null, null, null, null) with no data
 
 -- name: store_replica_shard_rows
 -- A shard computed on a replica, completed as compute_report_shard completes one, in one statement: its rows (in
--- replica_shard_rows_v3), days and outages, its completion ($3: where it was computed) and the report's progress,
--- only if the shard ($1 report, $2 shard) is still unfinished. Its row is locked first: a second worker completing
--- the same shard (its lease ran out meanwhile) waits, then finds it finished and stores nothing.
+-- replica_shard_rows_v4, with their days and outages), its completion ($3: where it was computed) and the report's
+-- progress, only if the shard ($1 report, $2 shard) is still unfinished. Its row is locked first: a second worker
+-- completing the same shard (its lease ran out meanwhile) waits, then finds it finished and stores nothing.
 with unfinished as (
     select 1 from report_shard where report_id = $1 and shard = $2 and finished_at is null for update
 ), reported as (
     select 1 from report where id = $1 for key share  -- as in compute_report_shard
 ), inserted as (
     insert into report_row (report_id, store_id, uptime_last_hour, uptime_last_day, uptime_last_week,
-                            downtime_last_hour, downtime_last_day, downtime_last_week)
+                            downtime_last_hour, downtime_last_day, downtime_last_week, first_date, business_micros,
+                            uptime_micros, downtime_micros, outage_starts, outage_ends)
     select $1, store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour,
-           downtime_last_day, downtime_last_week
-    from replica_shard_rows_v3
-    where date_local is null and start_utc is null and exists (select from unfinished)
-      and exists (select from reported)
+           downtime_last_day, downtime_last_week, first_date, business_micros, uptime_micros, downtime_micros,
+           outage_starts, outage_ends
+    from replica_shard_rows_v4
+    where exists (select from unfinished) and exists (select from reported)
     returning 1
-), days as (
-    insert into report_store_days (report_id, store_id, first_date, business_hours, uptime_hours, downtime_hours)
-    select $1, store_id, min(date_local), array_agg(business_hours order by date_local),
-           array_agg(uptime_hours order by date_local), array_agg(downtime_hours order by date_local)
-    from replica_shard_rows_v3
-    where date_local is not null and exists (select from unfinished) and exists (select from reported)
-    group by store_id
-), outages as (
-    insert into report_outage (report_id, store_id, start_utc, end_utc)
-    select $1, store_id, start_utc, end_utc
-    from replica_shard_rows_v3
-    where start_utc is not null and exists (select from unfinished) and exists (select from reported)
 ), counted as (
     select count(*)::int as stores from inserted
 ), shard_done as (
@@ -188,16 +163,18 @@ select as_of, parameters, outages_at is not null as ready from report where id =
 -- name: clear_report_outages
 -- Before compute_report_outages, under its claim: outages a shard stored for a report that is not marked complete
 -- with them (outages_at null), which the computation replaces.
-delete from report_outage where report_id = $1
+update report_row set outage_starts = null, outage_ends = null where report_id = $1 and outage_starts is not null
 
 -- name: compute_report_outages
--- $1 report, $2 as_of, $3 store ids (null: all), $4 how far the summary is used: the report's outages, stored.
-with outages as (
-    insert into report_outage (report_id, store_id, start_utc, end_utc)
-    select $1, o.store_id, o.start_utc, o.end_utc from report_outages_v1($2, null, null, $3, $4) o
-    returning 1
+-- $1 report, $2 as_of, $3 store ids (null: all), $4 how far the summary is used: the report's outages, stored on the
+-- rows of the stores that have some; their number.
+with stored as (
+    update report_row r set outage_starts = f.outage_starts, outage_ends = f.outage_ends
+    from report_figures_v3($2, null, null, $3, $4, null, null, true) f
+    where r.report_id = $1 and r.store_id = f.store_id
+    returning cardinality(f.outage_starts) as outages
 )
-update report set outages_at = now() where id = $1 returning (select count(*) from outages)
+update report set outages_at = now() where id = $1 returning (select coalesce(sum(outages), 0) from stored)
 
 -- name: report_outages_csv
 -- $1 report, $2 one store (null: all), $3 at least this many minutes (null: any). store_id, start_utc, end_utc

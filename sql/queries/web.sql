@@ -42,8 +42,7 @@ order by b
 -- number of outages (rule 11; none until the report's outages are computed).
 select r.store_id, r.downtime_last_week, r.uptime_last_week,
        100 * r.uptime_last_week / nullif(r.uptime_last_week + r.downtime_last_week, 0) as uptime_pct_week,
-       (select count(*) from report_outage o where o.report_id = r.report_id and o.store_id = r.store_id)::int
-           as outages
+       coalesce(cardinality(r.outage_starts), 0) as outages
 from report_row r
 where r.report_id = $1::uuid and r.downtime_last_week > 0
 order by r.downtime_last_week desc, r.store_id collate "C"

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 import shutil
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -167,7 +167,7 @@ async def test_stored_days_move_to_one_row_per_store_and_read_the_same(empty_dat
                      (Decimal("8.25"), Decimal("8.25"))])]
         await conn.executemany("insert into report_day (report_id, store_id, date_local, business_hours, "
                                "uptime_hours, downtime_hours) values ($1, $2, $3, $4, $5, $6)", reversed(rows))
-        await migrate(conn)
+        await migrate(conn, function_dir=None, until=22)
         assert await conn.fetchval("select count(*) from report_store_days") == 4
         stored = await conn.fetchrow("select first_date, business_hours, uptime_hours, downtime_hours "
                                      "from report_store_days where report_id = $1 and store_id = 's2'", reports[1])
@@ -177,6 +177,43 @@ async def test_stored_days_move_to_one_row_per_store_and_read_the_same(empty_dat
         read = await conn.fetch("select report_id, store_id, date_local, business_hours, uptime_hours, "
                                 "downtime_hours from report_day order by report_id, store_id, date_local")
         assert [tuple(r) for r in read] == sorted(rows)
+    finally:
+        await conn.close()
+
+
+async def test_stored_days_and_outages_move_onto_the_stores_rows_and_read_the_same(empty_database):
+    """Migration 023: a report's days (report_store_days) and outages (report_outage, a table until then) move onto
+    its stores' rows (report_row) as arrays, the days in microseconds; the views report_day and report_outage give
+    back the same rows, hours as they were stored. A store without outages keeps null ones."""
+    conn = await connect(empty_database)
+    try:
+        await migrate(conn, function_dir=None, until=22)
+        report = uuid.uuid4()
+        for store in ("s1", "s2", "s3"):
+            await conn.execute("insert into report_row values ($1, $2, 1, 2, 3, 4, 5, 6)", report, store)
+        hours = [[Decimal(h) for h in row] for row in (("12.00", "0.00", "8.25"), ("11.51", "0.00", "8.25"),
+                                                         ("0.50", "0.00", "0.01"))]
+        days = [(report, store, date(2024, 3, 8), *hours) for store in ("s1", "s2")]
+        await conn.executemany("insert into report_store_days values ($1, $2, $3, $4, $5, $6)", days)
+        at = datetime(2024, 3, 9, 10, tzinfo=UTC)
+        outages = [(report, "s1", at + timedelta(hours=h), at + timedelta(hours=h, minutes=m))
+                   for h, m in ((5, 30), (1, 90), (9, 1))] + [(report, "s3", at, at + timedelta(seconds=1.5))]
+        await conn.executemany("insert into report_outage values ($1, $2, $3, $4)", outages)
+        await migrate(conn)
+        stored = await conn.fetchrow("select first_date, business_micros, uptime_micros, downtime_micros, "
+                                     "outage_starts, outage_ends from report_row where store_id = 's1'")
+        assert stored["first_date"] == date(2024, 3, 8)
+        assert stored["uptime_micros"] == [41_436_000_000, 0, 29_700_000_000]
+        assert stored["outage_starts"] == sorted(o[2] for o in outages[:3])
+        assert await conn.fetchval("select outage_starts is null and business_micros is not null from report_row "
+                                   "where store_id = 's2'")
+        read = await conn.fetch("select report_id, store_id, date_local, business_hours, uptime_hours, "
+                                "downtime_hours from report_day order by store_id, date_local")
+        assert [tuple(r) for r in read] == [(report, store, first + timedelta(days=n), b[n], u[n], d[n])
+                                            for _, store, first, b, u, d in days for n in range(3)]
+        read = await conn.fetch("select report_id, store_id, start_utc, end_utc from report_outage "
+                                "order by store_id, start_utc")
+        assert [tuple(r) for r in read] == sorted(outages)
     finally:
         await conn.close()
 

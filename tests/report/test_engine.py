@@ -171,8 +171,8 @@ async def test_a_report_deleted_while_a_shard_stores_its_rows_leaves_none(db_set
     async with pool.acquire() as conn:
         as_of = await newest_poll(conn)
         report = await create_report(conn, as_of, days=(as_of.date() - timedelta(days=2), as_of.date()))
-    # The shard waits at its days' insert, the last of its statement: its figures computed, its rows inserted.
-    hold = await hold_statements(db_settings, "report_store_days")
+    # The shard waits at the end of its statement: its rows (with their days) inserted, the report's row share-locked.
+    hold = await hold_statements(db_settings, "report_row", timing="after")
     run = asyncio.create_task(run_report(pool, report, shards=1))
     async with pool.acquire() as watcher, pool.acquire() as deleter:
         try:

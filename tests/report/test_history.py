@@ -105,7 +105,7 @@ def test_a_report_excludes_the_chunks_outside_its_window_when_planned(sync_conn)
     loop.run_until_complete(_load(conn, polls, [], as_of, None))
     literal = as_of.isoformat()
     plan = "\n".join(r[0] for r in loop.run_until_complete(conn.fetch(
-        f"explain select * from report_rows_v3('{literal}'::timestamptz, null, null, null, 'infinity'::timestamptz)")))
+        f"explain select * from report_rows_v4('{literal}'::timestamptz, null, null, null, 'infinity'::timestamptz)")))
     startup = [line.strip() for line in plan.splitlines()
                if "excluded during startup" in line and not line.strip().endswith(": 0")]
     assert startup == [], plan

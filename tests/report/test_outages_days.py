@@ -4,6 +4,7 @@ for byte against the hand CSVs; and against the Python model on random data with
 microsecond."""
 
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -98,25 +99,31 @@ def test_outages_and_days_agree_with_the_model(sync_conn, scenario, offsets):
         "select * from report_outages_v1($1, null, null, null) order by store_id, start_utc", as_of))
     expected_outages = {s: spans for s, spans in outages(polls, hours, zones, as_of, special=special).items() if spans}
     assert _interval_seconds(sql_outages) == expected_outages
-    # A report with days gets its days, weekly figures and outages from one pass (its shards' call).
+    # A report with days gets its days, weekly figures and outages from one pass (its shards' call): one row per
+    # store, its dates and outages as arrays.
     one_pass = loop.run_until_complete(conn.fetch(
-        "select * from report_figures_v2($1, null, null, null, null, $2, $3, true)", as_of, first, last))
-    actual = {(r["store_id"], r["date_local"]): (r["business_seconds"], r["uptime_seconds"], r["downtime_seconds"])
-              for r in one_pass if r["date_local"] is not None}
+        "select * from report_figures_v3($1, null, null, null, null, $2, $3, true)", as_of, first, last))
+    actual = {}
+    for r in one_pass:
+        assert r["first_date"] == first
+        micros = (r["business_micros"], r["uptime_micros"], r["downtime_micros"])
+        assert [len(m) for m in micros] == [(last - first).days + 1] * 3
+        for n, figures in enumerate(zip(*micros)):
+            actual[(r["store_id"], first + timedelta(days=n))] = tuple(Decimal(v) / 1_000_000 for v in figures)
     expected = {key: tuple(_seconds(v) for v in (f.business, f.uptime, f.downtime))
                 for key, f in days(polls, hours, zones, as_of, first, last, special=special).items()}
     assert actual == expected
-    assert _interval_seconds(sorted([r for r in one_pass if r["start_utc"] is not None],
-                                    key=lambda r: (r["store_id"], r["start_utc"]))) == expected_outages
+    one_pass_outages = [{"store_id": r["store_id"], "start_utc": start, "end_utc": end}
+                        for r in sorted(one_pass, key=lambda r: r["store_id"]) if r["outage_starts"] is not None
+                        for start, end in zip(r["outage_starts"], r["outage_ends"], strict=True)]
+    assert _interval_seconds(one_pass_outages) == expected_outages
     weekly = loop.run_until_complete(conn.fetch("select * from report_seconds_v3($1, null, null, null)", as_of))
     figures = ("store_id", "uptime_last_hour", "uptime_last_day", "uptime_last_week", "downtime_last_hour",
                "downtime_last_day", "downtime_last_week")
     assert sorted(tuple(r[k] for k in figures) for r in weekly) == sorted(
-        tuple(r[k] for k in figures) for r in one_pass if r["date_local"] is None and r["start_utc"] is None)
+        tuple(r[k] for k in figures) for r in one_pass)
 
 
 def _seconds(value: timedelta):
-    from decimal import Decimal
-
     return Decimal(value.days * 86400 + value.seconds) + Decimal(value.microseconds) / 1_000_000
 

@@ -219,7 +219,7 @@ async def test_rows_for_a_finished_shard_are_not_stored_again(loaded, on_replica
             await places(pool, report.id)
         async with conn.transaction():
             await conn.execute(queries["create_replica_shard_rows"])
-            await conn.execute("insert into replica_shard_rows_v3 select store_id, null, 1, 1, 1, 1, 1, 1 "
+            await conn.execute("insert into replica_shard_rows_v4 select store_id, 1, 1, 1, 1, 1, 1 "
                                "from report_row where report_id = $1", report.id)
             assert await conn.fetchval(queries["store_replica_shard_rows"], report.id, 0, "elsewhere") is None
         assert await stored_rows(conn, report.id) == rows

@@ -61,8 +61,9 @@ async def reports_blocked(settings: Settings, table: str = BY_ZONES) -> AsyncIte
         await lock.release()
 
 
-# A statement-level trigger that makes a statement wait, at its start, for an advisory lock the test holds, when
-# a condition holds. It is created in the test's own database only (dropped after the test), never by the app.
+# A statement-level trigger that makes a statement wait, at its start (or its end), for an advisory lock the test
+# holds, when a condition holds. It is created in the test's own database only (dropped after the test), never by
+# the app.
 _HOLD_FUNCTION = """
 create schema if not exists test_hold;
 create or replace function test_hold.wait() returns trigger language plpgsql as $$
@@ -80,15 +81,16 @@ $$;
 _hold_keys = itertools.count(0x7E57_0000)
 
 
-async def hold_statements(settings: Settings, table: str, when: str = "true", event: str = "insert") -> HeldLock:
+async def hold_statements(settings: Settings, table: str, when: str = "true", event: str = "insert",
+                          timing: str = "before") -> HeldLock:
     """Until released, every statement that writes `table` (`event`: insert, update or delete) waits at its start,
-    before it changes a row, in a lock wait that pg_stat_activity shows, when the SQL condition `when` holds then
-    (e.g. `current_query() ilike 'copy%'`)."""
+    before it changes a row (`timing` "after": at its end, every row written, locks held), in a lock wait that
+    pg_stat_activity shows, when the SQL condition `when` holds then (e.g. `current_query() ilike 'copy%'`)."""
     key = next(_hold_keys)
     conn = await asyncpg.connect(settings.dsn())
     try:
         await conn.execute(_HOLD_FUNCTION)
-        await conn.execute(f"create trigger test_hold_{key} before {event} on {table} for each statement "
+        await conn.execute(f"create trigger test_hold_{key} {timing} {event} on {table} for each statement "
                            f"execute function test_hold.wait('{key}', $when${when}$when$)")
     finally:
         await conn.close()

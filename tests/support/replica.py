@@ -73,7 +73,7 @@ class TestReplica:
         try:
             async with asyncio.timeout(timeout):
                 while not await conn.fetchval(
-                        "select exists (select from pg_stat_activity where query like '%report_rows_v3%' "
+                        "select exists (select from pg_stat_activity where query like '%report_rows_v4%' "
                         "and wait_event_type = 'Lock' and pid <> pg_backend_pid())"):
                     await asyncio.sleep(0.02)
         finally:

@@ -112,8 +112,10 @@ async def create_report(conn: asyncpg.Connection, as_of: datetime, store_ids: Se
 
 
 async def stored_rows(conn: asyncpg.Connection, report_id) -> dict[str, tuple[Decimal, ...]]:
-    rows = await conn.fetch("select * from report_row where report_id = $1", report_id)
-    return {r["store_id"]: tuple(list(r.values())[2:]) for r in rows}
+    """Each stored store's six figures."""
+    rows = await conn.fetch("select store_id, uptime_last_hour, uptime_last_day, uptime_last_week, downtime_last_hour, "
+                            "downtime_last_day, downtime_last_week from report_row where report_id = $1", report_id)
+    return {r["store_id"]: tuple(list(r.values())[1:]) for r in rows}
 
 
 async def csv_text(conn: asyncpg.Connection, report_id) -> str:

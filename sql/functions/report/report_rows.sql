@@ -1,33 +1,32 @@
--- The report's units: report_rows_v3(now, store_from, store_to, store_ids, summary_until, days_from, days_to,
--- outages) is report_figures_v2 in the CSVs' units and rounding: the last hour in minutes, the last day and week in
--- hours, and the days' figures in hours, each rounded to 2 decimals, halves away from zero (numeric round); outages
--- as they are. What a report stores (report_row; report_store_days, per store, for the rows with a date;
--- report_outage for those with a start_utc).
-create or replace function report_rows_v3(p_now timestamptz, p_store_from text, p_store_to text,
+-- The report's units: report_rows_v4(now, store_from, store_to, store_ids, summary_until, days_from, days_to,
+-- outages) is report_figures_v3 with its six figures in the CSV's units and rounding: the last hour in minutes, the
+-- last day and week in hours, each rounded to 2 decimals, halves away from zero (numeric round). A store's days stay
+-- in exact microseconds, its outages as they are: the view report_day gives the days in hours, rounded as these.
+-- What a report stores: one report_row per store.
+create or replace function report_rows_v4(p_now timestamptz, p_store_from text, p_store_to text,
                                           p_store_ids text[], p_summary_until timestamptz,
                                           p_days_from date default null, p_days_to date default null,
                                           p_outages boolean default false)
 returns table (
     store_id           text,
-    date_local         date,
     uptime_last_hour   numeric(8, 2),
     uptime_last_day    numeric(8, 2),
     uptime_last_week   numeric(8, 2),
     downtime_last_hour numeric(8, 2),
     downtime_last_day  numeric(8, 2),
     downtime_last_week numeric(8, 2),
-    business_hours     numeric(8, 2),
-    uptime_hours       numeric(8, 2),
-    downtime_hours     numeric(8, 2),
-    start_utc          timestamptz,
-    end_utc            timestamptz
+    first_date         date,
+    business_micros    bigint[],
+    uptime_micros      bigint[],
+    downtime_micros    bigint[],
+    outage_starts      timestamptz[],
+    outage_ends        timestamptz[]
 )
 language sql stable as $$
-    select store_id, date_local,
+    select store_id,
            round(uptime_last_hour / 60, 2), round(uptime_last_day / 3600, 2), round(uptime_last_week / 3600, 2),
            round(downtime_last_hour / 60, 2), round(downtime_last_day / 3600, 2), round(downtime_last_week / 3600, 2),
-           round(business_seconds / 3600, 2), round(uptime_seconds / 3600, 2), round(downtime_seconds / 3600, 2),
-           start_utc, end_utc
-    from report_figures_v2(p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from, p_days_to,
+           first_date, business_micros, uptime_micros, downtime_micros, outage_starts, outage_ends
+    from report_figures_v3(p_now, p_store_from, p_store_to, p_store_ids, p_summary_until, p_days_from, p_days_to,
                            p_outages)
 $$;
