@@ -75,8 +75,11 @@ with pieces as not materialized (
     from outage_bounds
     group by store_id
 ), per_day as (
-    -- Per store and local date asked for, the day's figures.
-    select store_id, day_local, sum(length) filter (where not down) as up, sum(length) filter (where down) as down
+    -- Per store and local date asked for, the day's figures. Summed as float8: the sums of whole microseconds stay
+    -- whole and exact while below 2^53 (285 years), and adding float8 needs no state allocated per group, where a
+    -- sum of bigint keeps a 128-bit state and ends in numeric (a fifth of the days' cost on the default sample).
+    select store_id, day_local, sum(length::float8) filter (where not down) as up,
+           sum(length::float8) filter (where down) as down
     from cut
     where p_days_from is not null and in_hours and day_local between p_days_from and p_days_to
     group by store_id, day_local
@@ -88,6 +91,7 @@ with pieces as not materialized (
     from cut
     where p_days_from is not null
     group by store_id
+    order by store_id  -- so that the grid below comes out sorted already, and its sort only checks that
 ), store_days as (
     -- Every date asked for, for every store, in order (a date without a piece in hours, closed or after `now`: zeros);
     -- array_agg takes them in the order of the sorted grid, as store_outages does.
